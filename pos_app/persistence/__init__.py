@@ -1,0 +1,1 @@
+"""SQLAlchemy models, engine set-up, migrations and the repositories behind the service ports."""

@@ -1,0 +1,1 @@
+"""Repository mixins; ``pos_app.persistence.store.SqlTx`` combines them into one transaction."""

@@ -1,0 +1,223 @@
+"""Catalog: indexed barcode/SKU lookups and full-text type-ahead, never the whole catalog in memory."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Row, Select, func, select, text, update
+
+from ...domain.catalog import (
+    NewProduct,
+    TaxCategory,
+    Variant,
+    rate_from_ppm,
+    rate_to_ppm,
+    variant_label,
+)
+from ...domain.errors import ValidationError
+from ...domain.ids import new_id_str
+from ...domain.pricing import BuyXGetY, Promotion, QuantityPrice
+from ...domain.quantity import from_milli, to_milli
+from .. import models as m
+from .base import RepoBase, utcnow
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def _variant_select() -> Select[Any]:
+    return (
+        select(m.Variant.id, m.Variant.product_id, m.Variant.sku, m.Variant.name,
+               m.Variant.price, m.Variant.cost, m.TaxCategory.code, m.TaxCategory.rate_ppm,
+               m.Product.sold_by_weight, m.Variant.active, m.Product.active,
+               m.Category.name, m.Variant.size, m.Variant.colour, m.Variant.reorder_point_milli)
+        .join(m.Product, m.Product.id == m.Variant.product_id)
+        .join(m.TaxCategory, m.TaxCategory.id == m.Product.tax_category_id)
+        .outerjoin(m.Category, m.Category.id == m.Product.category_id)
+    )
+
+
+def _variant(row: Row[Any]) -> Variant:
+    return Variant(
+        id=row[0], product_id=row[1], sku=row[2], name=row[3], price=row[4], cost=row[5],
+        tax_code=row[6], tax_rate=rate_from_ppm(row[7]), sold_by_weight=row[8],
+        active=bool(row[9] and row[10]), category=row[11], size=row[12], colour=row[13],
+        reorder_point=from_milli(row[14]),
+    )
+
+
+def fts_query(user_text: str) -> str | None:
+    """Each word becomes a quoted prefix term; all must match (type-ahead semantics)."""
+    tokens = _TOKEN.findall(user_text)
+    if not tokens:
+        return None
+    return " ".join(f'"{t}"*' for t in tokens)
+
+
+def search_text(name: str, sku: str) -> str:
+    return f"{name} {sku}"
+
+
+class CatalogRepo(RepoBase):
+    def variant_by_id(self, variant_id: str) -> Variant | None:
+        row = self.session.execute(_variant_select().where(m.Variant.id == variant_id)).first()
+        return _variant(row) if row else None
+
+    def variant_by_barcode(self, code: str) -> Variant | None:
+        stmt = _variant_select().join(m.Barcode, m.Barcode.variant_id == m.Variant.id).where(
+            m.Barcode.code == code)
+        row = self.session.execute(stmt).first()
+        return _variant(row) if row else None
+
+    def variant_by_sku(self, sku: str) -> Variant | None:
+        row = self.session.execute(_variant_select().where(m.Variant.sku == sku)).first()
+        return _variant(row) if row else None
+
+    def search_variants(self, text_: str, limit: int) -> list[Variant]:
+        if self.session.get_bind().dialect.name != "sqlite":
+            pattern = f"%{text_.lower()}%"
+            stmt = _variant_select().where(func.lower(m.Variant.name).like(pattern)).limit(limit)
+            return [_variant(r) for r in self.session.execute(stmt)]
+        query = fts_query(text_)
+        if query is None:
+            return []
+        keys = self.session.execute(
+            text("SELECT rowid FROM variant_search WHERE variant_search MATCH :q LIMIT :n"),
+            {"q": query, "n": limit},
+        ).scalars().all()
+        if not keys:
+            return []
+        rows = self.session.execute(
+            _variant_select().where(m.Variant.key.in_(keys), m.Variant.active.is_(True))
+            .order_by(m.Variant.name))
+        return [_variant(r) for r in rows]
+
+    def promotions_for(self, variant_ids: set[str]) -> list[Promotion]:
+        if not variant_ids:
+            return []
+        promo_ids = set(self.session.scalars(
+            select(m.PromotionItem.promotion_id).where(
+                m.PromotionItem.variant_id.in_(variant_ids))))
+        if not promo_ids:
+            return []
+        result: list[Promotion] = []
+        promos = self.session.scalars(select(m.Promotion).where(
+            m.Promotion.id.in_(promo_ids), m.Promotion.active.is_(True)).order_by(m.Promotion.code))
+        for p in promos:
+            items = frozenset(self.session.scalars(select(m.PromotionItem.variant_id).where(
+                m.PromotionItem.promotion_id == p.id)))
+            rule = json.loads(p.rule)
+            if p.kind == "quantity_price":
+                result.append(QuantityPrice(p.code, items, rule["quantity"], rule["price"]))
+            else:
+                result.append(BuyXGetY(p.code, items, rule["buy"], rule["get"],
+                                       Decimal(rule.get("percent_off", "100"))))
+        return result
+
+    def add_promotion(self, promotion: Promotion) -> None:
+        if isinstance(promotion, QuantityPrice):
+            kind, rule = "quantity_price", {"quantity": promotion.quantity,
+                                            "price": promotion.price}
+        else:
+            kind, rule = "buy_x_get_y", {"buy": promotion.buy, "get": promotion.get,
+                                         "percent_off": str(promotion.percent_off)}
+        pid = new_id_str()
+        self.session.add(m.Promotion(id=pid, code=promotion.code, kind=kind,
+                                     rule=json.dumps(rule), active=True))
+        self.session.flush()
+        for vid in sorted(promotion.variant_ids):
+            self.session.add(m.PromotionItem(promotion_id=pid, variant_id=vid))
+        self.session.flush()
+
+    def tax_categories(self) -> list[TaxCategory]:
+        return [TaxCategory(t.id, t.code, t.name, rate_from_ppm(t.rate_ppm))
+                for t in self.session.scalars(select(m.TaxCategory).order_by(m.TaxCategory.code))]
+
+    def add_tax_category(self, tax: TaxCategory) -> None:
+        self.session.add(m.TaxCategory(id=tax.id, code=tax.code, name=tax.name,
+                                       rate_ppm=rate_to_ppm(tax.rate)))
+        self.session.flush()
+
+    def _category_id(self, name: str | None) -> str | None:
+        if not name:
+            return None
+        cid = self.session.scalar(select(m.Category.id).where(m.Category.name == name))
+        if cid is None:
+            cid = new_id_str()
+            self.session.add(m.Category(id=cid, name=name))
+            self.session.flush()
+        return cid
+
+    def add_product(self, product: NewProduct) -> tuple[str, list[str]]:
+        tax_id = self.session.scalar(
+            select(m.TaxCategory.id).where(m.TaxCategory.code == product.tax_code))
+        if tax_id is None:
+            raise ValidationError(f"unknown tax category {product.tax_code!r}")
+        now = utcnow()
+        pid = new_id_str()
+        self.session.add(m.Product(
+            id=pid, name=product.name, category_id=self._category_id(product.category),
+            tax_category_id=tax_id, sold_by_weight=product.sold_by_weight,
+            active=product.active, updated_at=now))
+        self.session.flush()
+        key = (self.session.scalar(select(func.max(m.Variant.key))) or 0) + 1
+        ids: list[str] = []
+        for nv in product.variants:
+            vid = new_id_str()
+            name = variant_label(product.name, nv.size, nv.colour)
+            self.session.add(m.Variant(
+                id=vid, key=key, product_id=pid, sku=nv.sku, name=name, size=nv.size,
+                colour=nv.colour, price=nv.price, cost=nv.cost,
+                reorder_point_milli=to_milli(nv.reorder_point), active=True, updated_at=now))
+            self.session.flush()
+            for code in nv.barcodes:
+                self.session.add(m.Barcode(code=code, variant_id=vid))
+            self._index_variant(key, name, nv.sku)
+            ids.append(vid)
+            key += 1
+        self.session.flush()
+        return pid, ids
+
+    def _index_variant(self, key: int, name: str, sku: str) -> None:
+        if self.session.get_bind().dialect.name == "sqlite":
+            self.session.execute(
+                text("INSERT INTO variant_search(rowid, text) VALUES (:k, :t)"),
+                {"k": key, "t": search_text(name, sku)})
+
+    def existing_barcodes(self, codes: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(codes), 500):
+            found.update(self.session.scalars(
+                select(m.Barcode.code).where(m.Barcode.code.in_(codes[i:i + 500]))))
+        return found
+
+    def existing_skus(self, skus: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(skus), 500):
+            found.update(self.session.scalars(
+                select(m.Variant.sku).where(m.Variant.sku.in_(skus[i:i + 500]))))
+        return found
+
+    def set_price(self, variant_id: str, price: int) -> None:
+        self.session.execute(update(m.Variant).where(m.Variant.id == variant_id).values(
+            price=price, updated_at=utcnow()))
+
+    def catalog_rows(self) -> Iterator[dict[str, Any]]:
+        barcodes = (select(func.group_concat(m.Barcode.code, " "))
+                    .where(m.Barcode.variant_id == m.Variant.id).scalar_subquery())
+        stmt = (select(m.Product.name, m.Category.name, m.TaxCategory.code,
+                       m.Product.sold_by_weight, m.Product.active, m.Variant.sku,
+                       m.Variant.size, m.Variant.colour, m.Variant.price, m.Variant.cost,
+                       m.Variant.reorder_point_milli, barcodes)
+                .join(m.Product, m.Product.id == m.Variant.product_id)
+                .join(m.TaxCategory, m.TaxCategory.id == m.Product.tax_category_id)
+                .outerjoin(m.Category, m.Category.id == m.Product.category_id)
+                .order_by(m.Product.name, m.Product.id, m.Variant.key))
+        for r in self.session.execute(stmt.execution_options(yield_per=2000)):
+            yield {"product": r[0], "category": r[1], "tax": r[2], "weighed": r[3],
+                   "active": r[4], "sku": r[5], "size": r[6], "colour": r[7], "price": r[8],
+                   "cost": r[9], "reorder_point": from_milli(r[10]),
+                   "barcodes": (r[11] or "").split()}

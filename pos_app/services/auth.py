@@ -1,0 +1,145 @@
+"""PIN login with argon2id, lockout after repeated failures, permission checks and overrides.
+
+An override is a supervisor's PIN authorising exactly one action for someone else;
+the grant is single-use and both the grant and its use are audited.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ..domain.errors import AuthenticationFailed, PermissionDenied, ValidationError
+from ..domain.ids import new_id_str
+from ..domain.store import TillContext
+from ..domain.users import Permission, Role, User
+from .ports import Store
+
+MAX_FAILED = 5
+LOCKOUT = timedelta(minutes=5)
+_PIN = re.compile(r"^\d{4,8}$")
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+def hash_pin(pin: str) -> str:
+    if not _PIN.match(pin):
+        raise ValidationError("a PIN is 4 to 8 digits")
+    return _hasher.hash(pin)
+
+
+def _verify(pin_hash: str, pin: str) -> bool:
+    try:
+        return _hasher.verify(pin_hash, pin)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideGrant:
+    token: str
+    approver_id: str
+    permission: Permission
+    for_user_id: str
+
+
+@dataclass(slots=True)
+class AuthService:
+    store: Store
+    ctx: TillContext
+    _used: set[str] = field(default_factory=set)
+
+    def login(self, username: str, pin: str, *, action: str = "login") -> User:
+        with self.store.tx(write=True) as tx:
+            user = tx.user_by_name(username)
+            now = datetime.now(UTC)
+            if user is None or not user.active:
+                tx.append_audit(self.ctx.till_id, None, f"{action}_failed", username,
+                                {"reason": "unknown or inactive user"})
+                tx.commit()
+                raise AuthenticationFailed("wrong user name or PIN")
+            if user.locked_until is not None and user.locked_until > now:
+                tx.append_audit(self.ctx.till_id, user.id, f"{action}_failed", username,
+                                {"reason": "locked"})
+                tx.commit()
+                raise AuthenticationFailed(
+                    f"{username} is locked after {MAX_FAILED} wrong PINs; try again after "
+                    f"{user.locked_until:%H:%M} UTC or ask a manager")
+            if not _verify(tx.pin_hash(user.id), pin):
+                failed = user.failed_attempts + 1
+                locked = now + LOCKOUT if failed >= MAX_FAILED else None
+                tx.set_login_state(user.id, 0 if locked else failed, locked)
+                tx.append_audit(self.ctx.till_id, user.id, f"{action}_failed", username,
+                                {"reason": "wrong PIN", "attempt": failed,
+                                 "locked": locked is not None})
+                tx.commit()
+                raise AuthenticationFailed("wrong user name or PIN")
+            tx.set_login_state(user.id, 0, None)
+            tx.append_audit(self.ctx.till_id, user.id, action, username, {})
+            tx.commit()
+            return user
+
+    def grant_override(
+        self, approver: str, pin: str, permission: Permission, for_user: User, subject: str = ""
+    ) -> OverrideGrant:
+        """A supervisor (or above) authorises one ``permission``-guarded action."""
+        boss = self.login(approver, pin, action="override_login")
+        if not (boss.can(Permission.OVERRIDE) and boss.can(permission)):
+            raise PermissionDenied(f"{approver} may not authorise {permission.value}",
+                                   permission.value)
+        grant = OverrideGrant(new_id_str(), boss.id, permission, for_user.id)
+        with self.store.tx(write=True) as tx:
+            tx.append_audit(self.ctx.till_id, boss.id, "manager_override", subject or None,
+                            {"permission": permission.value, "for_user": for_user.id,
+                             "grant": grant.token})
+            tx.commit()
+        return grant
+
+    def require(
+        self, user: User, permission: Permission, grant: OverrideGrant | None = None
+    ) -> str | None:
+        """Allow if the user's role has ``permission``; else consume a matching grant.
+
+        Returns the approver's id when an override was used (for the audit entry).
+        """
+        if user.can(permission):
+            return None
+        return self.use_grant(user, permission, grant)
+
+    def use_grant(
+        self, user: User, permission: Permission, grant: OverrideGrant | None
+    ) -> str:
+        if grant is None:
+            raise PermissionDenied(
+                f"{user.display_name} ({user.role.value}) may not do this: "
+                f"{permission.value.replace('_', ' ')} needs a manager override",
+                permission.value)
+        if grant.token in self._used or grant.permission is not permission or (
+                grant.for_user_id != user.id):
+            raise PermissionDenied("this manager override is not valid for this action",
+                                   permission.value)
+        self._used.add(grant.token)
+        return grant.approver_id
+
+    def create_user(self, actor: User | None, username: str, display_name: str, role: Role,
+                    pin: str) -> User:
+        """``actor`` None only while setting up an empty store (first admin)."""
+        if actor is not None:
+            self.require(actor, Permission.USERS)
+            if role is Role.ADMIN and actor.role is not Role.ADMIN:
+                raise PermissionDenied("only an admin can create an admin", "users")
+        if not re.match(r"^[\w.@-]{1,64}$", username):
+            raise ValidationError("a user name is 1-64 letters, digits, '.', '@', '_' or '-'")
+        pin_hash = hash_pin(pin)
+        user = User(new_id_str(), username, display_name, role)
+        with self.store.tx(write=True) as tx:
+            if tx.user_by_name(username) is not None:
+                raise ValidationError(f"user {username!r} already exists")
+            tx.add_user(user, pin_hash)
+            tx.append_audit(self.ctx.till_id, actor.id if actor else None, "user_created",
+                            username, {"role": role.value})
+            tx.commit()
+        return user
