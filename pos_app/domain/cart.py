@@ -1,4 +1,4 @@
-"""An unfinished sale: lines, discounts, payments. Serialisable so a parked sale survives restarts."""
+"""An unfinished sale: lines, discounts, payments; serialisable so parked sales survive restarts."""
 
 from __future__ import annotations
 

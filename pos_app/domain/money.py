@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
@@ -28,7 +28,7 @@ class Currency:
         return int(10**self.exponent)
 
 
-@lru_cache(maxsize=None)
+@cache
 def currency(code: str) -> Currency:
     """Look up a currency; the exponent comes from CLDR (same as ISO 4217 for trade use)."""
     code = code.upper()

@@ -1,4 +1,4 @@
-"""Catalog: indexed barcode/SKU lookups and full-text type-ahead, never the whole catalog in memory."""
+"""Catalog: indexed barcode/SKU lookups and full-text type-ahead; never the whole catalog in RAM."""
 
 from __future__ import annotations
 

@@ -92,6 +92,11 @@ class SalesRepo(RepoBase):
         row = self.session.scalar(select(m.Sale).where(m.Sale.receipt_no == receipt_no))
         return self._load_sale(row) if row else None
 
+    def sale_by_line(self, line_id: str) -> CompletedSale | None:
+        row = self.session.scalar(select(m.Sale).join(m.SaleLine, m.SaleLine.sale_id == m.Sale.id)
+                                  .where(m.SaleLine.id == line_id))
+        return self._load_sale(row) if row else None
+
     def customer_sales(self, customer_id: str, limit: int) -> list[CompletedSale]:
         rows = self.session.scalars(select(m.Sale).where(m.Sale.customer_id == customer_id)
                                     .order_by(m.Sale.completed_at.desc()).limit(limit))

@@ -28,6 +28,7 @@ class SettingsRepo(RepoBase):
     def create_store(self, ctx: TillContext, location_code: str, location_name: str) -> None:
         self.session.add(Store(id=ctx.store_id, code=ctx.store_code, name=ctx.store_name,
                                currency=ctx.currency))
+        self.session.flush()  # no ORM relationships: flush in foreign-key order
         self.session.add(Location(id=ctx.location_id, store_id=ctx.store_id,
                                   code=location_code, name=location_name))
         self.session.flush()

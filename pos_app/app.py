@@ -1,0 +1,134 @@
+"""Composition root: the one place that wires persistence, services and drivers together."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from .domain.errors import StateError, ValidationError
+from .domain.ids import new_id_str
+from .domain.money import currency as lookup_currency
+from .domain.store import TillContext
+from .domain.users import Role
+from .paths import backup_dir, data_dir, db_path
+from .persistence.db import SessionFactory, make_engine
+from .persistence.migrate import upgrade
+from .persistence.store import SqlStore
+from .services.audit import AuditService
+from .services.auth import AuthService
+from .services.catalog import CatalogService
+from .services.checkout import CheckoutService
+from .services.customers import CustomerService
+from .services.ports import PaymentTerminal, TerminalResult
+from .services.returns import ReturnService
+from .services.settings import SettingsService
+from .services.shifts import ShiftService
+from .services.stock import StockService
+
+log = logging.getLogger(__name__)
+TERMINAL_GROUP = "pos_app.payment_terminals"
+
+
+class TerminalAdapter:
+    """Turns a driver's result objects into the service layer's ``TerminalResult``."""
+
+    def __init__(self, driver: Any) -> None:
+        self._driver = driver
+        self.name: str = driver.name
+
+    def charge(self, amount: int, currency: str, reference: str) -> TerminalResult:
+        r = self._driver.charge(amount, currency, reference)
+        return TerminalResult(bool(r.approved), r.provider_ref, r.message or "")
+
+    def refund(self, amount: int, currency: str, provider_ref: str,
+               reference: str) -> TerminalResult:
+        r = self._driver.refund(amount, currency, provider_ref, reference)
+        return TerminalResult(bool(r.approved), r.provider_ref, r.message or "")
+
+
+def load_terminal(name: str) -> PaymentTerminal:
+    """Find a payment-terminal driver by entry-point name (third parties can add their own)."""
+    found = {ep.name: ep for ep in entry_points(group=TERMINAL_GROUP)}
+    if name not in found:
+        raise ValidationError(f"unknown card terminal {name!r}; installed: "
+                              f"{', '.join(sorted(found)) or 'none'}")
+    return TerminalAdapter(found[name].load()())
+
+
+@dataclass
+class App:
+    data_dir: Path
+    engine: Engine
+    store: SqlStore
+    ctx: TillContext
+    auth: AuthService
+    settings: SettingsService
+    catalog: CatalogService
+    checkout: CheckoutService
+    returns: ReturnService
+    shifts: ShiftService
+    stock: StockService
+    customers: CustomerService
+    audit: AuditService
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(directory: str | Path | None = None,
+                  migrate: bool = True) -> tuple[Path, Engine, SqlStore]:
+    base = data_dir(directory)
+    engine = make_engine(db_path(base))
+    if migrate:
+        upgrade(engine, db_path(base), backup_dir(base))
+    return base, engine, SqlStore(SessionFactory(engine))
+
+
+def _wire(base: Path, engine: Engine, store: SqlStore, ctx: TillContext,
+          terminal: PaymentTerminal | None) -> App:
+    auth = AuthService(store, ctx)
+    settings = SettingsService(store, ctx, auth)
+    checkout = CheckoutService(store, ctx, auth, settings, terminal)
+    return App(base, engine, store, ctx, auth, settings, CatalogService(store, ctx, auth),
+               checkout, ReturnService(store, auth, checkout), ShiftService(store, ctx, auth),
+               StockService(store, ctx, auth), CustomerService(store, ctx, auth),
+               AuditService(store))
+
+
+def open_app(directory: str | Path | None = None, terminal: str | None = "sim") -> App:
+    base, engine, store = open_database(directory)
+    with store.tx() as tx:
+        ctx = tx.till_context()
+    if ctx is None:
+        engine.dispose()
+        raise StateError(f"no store in {base}: run `pos init` (or `pos demo-data`) first")
+    return _wire(base, engine, store, ctx, load_terminal(terminal) if terminal else None)
+
+
+def init_store(directory: str | Path | None, *, store_name: str, store_code: str,
+               till_code: str, currency: str, tax_mode: str, admin_user: str, admin_pin: str,
+               taxes: list[tuple[str, str, str]], terminal: str | None = "sim") -> App:
+    """Create the store, this till, its location, settings and the first admin, once."""
+    cur = lookup_currency(currency)
+    base, engine, store = open_database(directory)
+    with store.tx() as tx:
+        if tx.till_context() is not None:
+            engine.dispose()
+            raise StateError(f"{base} already holds a store")
+    ctx = TillContext(new_id_str(), store_code, store_name, new_id_str(), till_code,
+                      new_id_str(), cur.code)
+    with store.tx(write=True) as tx:
+        tx.create_store(ctx, "MAIN", f"{store_name} shop floor")
+        tx.commit()
+    app = _wire(base, engine, store, ctx, load_terminal(terminal) if terminal else None)
+    app.settings.set(None, "tax_mode", tax_mode)
+    app.auth.create_user(None, admin_user, admin_user.capitalize(), Role.ADMIN, admin_pin)
+    for code, name, rate in taxes:
+        app.catalog.add_tax_category(None, code, name, rate)
+    log.info("initialised store %s till %s in %s", store_code, till_code, base)
+    return app

@@ -1,0 +1,137 @@
+"""Catalog maintenance and lookups; local changes are announced through the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..domain.barcodes import normalize_barcode
+from ..domain.catalog import NewProduct, NewVariant, TaxCategory, Variant
+from ..domain.errors import NotFound, ValidationError
+from ..domain.ids import new_id_str
+from ..domain.money import format_plain
+from ..domain.pricing import Promotion
+from ..domain.store import TillContext
+from ..domain.users import Permission, User
+from .auth import AuthService
+from .ports import Store, Tx
+
+
+def product_payload(product: NewProduct, product_id: str, variant_ids: list[str],
+                    currency: str) -> dict[str, object]:
+    return {"product_id": product_id, "name": product.name, "category": product.category,
+            "tax_code": product.tax_code, "sold_by_weight": product.sold_by_weight,
+            "variants": [{"id": vid, "sku": v.sku, "size": v.size, "colour": v.colour,
+                          "price": {"minor": v.price, "text": format_plain(v.price, currency)},
+                          "barcodes": list(v.barcodes)}
+                         for vid, v in zip(variant_ids, product.variants, strict=True)]}
+
+
+def normalized_product(product: NewProduct) -> NewProduct:
+    """Validate prices and normalise barcodes (UPC-A and EAN-13 become one GTIN-14)."""
+    if not product.name.strip():
+        raise ValidationError("a product needs a name")
+    if not product.variants:
+        raise ValidationError("a product needs at least one variant")
+    variants = []
+    for v in product.variants:
+        if not v.sku.strip():
+            raise ValidationError("every variant needs a SKU")
+        if v.price < 0 or v.cost < 0:
+            raise ValidationError(f"{v.sku}: prices cannot be negative")
+        variants.append(NewVariant(v.sku.strip(), v.price,
+                                   tuple(normalize_barcode(b) for b in v.barcodes), v.size,
+                                   v.colour, v.cost, v.reorder_point))
+    return NewProduct(product.name.strip(), product.tax_code, tuple(variants), product.category,
+                      product.sold_by_weight, product.active)
+
+
+def add_product_tx(tx: Tx, product: NewProduct, currency: str) -> tuple[str, list[str]]:
+    """Insert one validated product with its outbox event, inside the caller's transaction."""
+    skus = [v.sku for v in product.variants]
+    codes = [b for v in product.variants for b in v.barcodes]
+    if len(set(skus)) != len(skus) or len(set(codes)) != len(codes):
+        raise ValidationError(f"{product.name}: duplicate SKU or barcode within the product")
+    if dup := tx.existing_skus(skus):
+        raise ValidationError(f"SKU already exists: {', '.join(sorted(dup))}")
+    if dup := tx.existing_barcodes(codes):
+        raise ValidationError(f"barcode already exists: {', '.join(sorted(dup))}")
+    pid, vids = tx.add_product(product)
+    tx.add_event("product.created", "product", pid,
+                 product_payload(product, pid, vids, currency))
+    return pid, vids
+
+
+@dataclass(slots=True)
+class CatalogService:
+    store: Store
+    ctx: TillContext
+    auth: AuthService
+
+    def add_tax_category(self, user: User | None, code: str, name: str,
+                         rate: str) -> TaxCategory:
+        from decimal import Decimal, InvalidOperation
+
+        if user is not None:
+            self.auth.require(user, Permission.SETTINGS)
+        try:
+            value = Decimal(rate)
+        except InvalidOperation as exc:
+            raise ValidationError(f"not a tax rate: {rate!r}") from exc
+        if not Decimal(0) <= value < Decimal(1):
+            raise ValidationError("a tax rate is a fraction between 0 and 1 (0.19 for 19 %)")
+        tax = TaxCategory(new_id_str(), code, name, value)
+        with self.store.tx(write=True) as tx:
+            if any(t.code == code for t in tx.tax_categories()):
+                raise ValidationError(f"tax category {code!r} already exists")
+            tx.add_tax_category(tax)
+            tx.append_audit(self.ctx.till_id, user.id if user else None, "settings_change",
+                            f"tax:{code}", {"rate": rate, "name": name})
+            tx.commit()
+        return tax
+
+    def tax_categories(self) -> list[TaxCategory]:
+        with self.store.tx() as tx:
+            return tx.tax_categories()
+
+    def add_product(self, user: User, product: NewProduct) -> tuple[str, list[str]]:
+        self.auth.require(user, Permission.CATALOG)
+        product = normalized_product(product)
+        with self.store.tx(write=True) as tx:
+            result = add_product_tx(tx, product, self.ctx.currency)
+            tx.commit()
+        return result
+
+    def add_promotion(self, user: User, promotion: Promotion) -> None:
+        self.auth.require(user, Permission.CATALOG)
+        with self.store.tx(write=True) as tx:
+            tx.add_promotion(promotion)
+            tx.append_audit(self.ctx.till_id, user.id, "promotion_created", promotion.code, {})
+            tx.commit()
+
+    def variant(self, sku: str) -> Variant:
+        with self.store.tx() as tx:
+            v = tx.variant_by_sku(sku)
+        if v is None:
+            raise NotFound(f"no item with SKU {sku!r}")
+        return v
+
+    def search(self, text: str, limit: int = 20) -> list[Variant]:
+        with self.store.tx() as tx:
+            return tx.search_variants(text, limit)
+
+    def set_price(self, user: User, sku: str, price: int) -> None:
+        """Live at the till at once: carts read the price when the item is added."""
+        self.auth.require(user, Permission.CATALOG)
+        if price < 0:
+            raise ValidationError("a price cannot be negative")
+        with self.store.tx(write=True) as tx:
+            v = tx.variant_by_sku(sku)
+            if v is None:
+                raise NotFound(f"no item with SKU {sku!r}")
+            tx.set_price(v.id, price)
+            tx.add_event("price.changed", "variant", v.id, {
+                "variant_id": v.id, "sku": sku, "currency": self.ctx.currency,
+                "old": v.price, "new": price})
+            tx.append_audit(self.ctx.till_id, user.id, "price_change", sku,
+                            {"old": v.price, "new": price})
+            tx.commit()

@@ -1,0 +1,457 @@
+"""Checkout: build a cart, price it, take payments and complete it in one transaction."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from ..domain.barcodes import ScanKind, parse_scan
+from ..domain.cart import Cart, CartLine, CartPayment
+from ..domain.catalog import Variant
+from ..domain.errors import NotFound, PermissionDenied, StateError, ValidationError
+from ..domain.ids import new_id_str
+from ..domain.money import currency
+from ..domain.pricing import HUNDRED, Discount, PricedCart, price_cart
+from ..domain.quantity import ONE, parse_qty
+from ..domain.sale import CompletedSale, SaleLine, SalePayment, SaleTax
+from ..domain.stock import MovementKind, StockMove
+from ..domain.store import Customer, TillContext
+from ..domain.tender import Tender, settle
+from ..domain.users import POLICIES, Permission, User
+from .auth import AuthService, OverrideGrant
+from .ports import PaymentTerminal, Store, Tx
+from .settings import SettingsService
+
+
+class PaymentDeclined(StateError):
+    """The terminal declined or failed; nothing was charged."""
+
+
+def _pct(part: int, whole: int) -> Decimal:
+    return Decimal(0) if whole <= 0 else Decimal(part) * HUNDRED / Decimal(whole)
+
+
+@dataclass(slots=True)
+class CheckoutService:
+    store: Store
+    ctx: TillContext
+    auth: AuthService
+    settings: SettingsService
+    terminal: PaymentTerminal | None = None
+
+    # ----- building the cart -------------------------------------------------
+    def new_cart(self) -> Cart:
+        return Cart(currency=self.ctx.currency)
+
+    def lookup(self, code: str) -> tuple[Variant, Decimal | None, int | None]:
+        """Scan or SKU -> (variant, embedded weight, embedded price)."""
+        parsed = parse_scan(code, currency_code=self.ctx.currency,
+                            rcn_region=self.settings.all()["rcn_region"])
+        with self.store.tx() as tx:
+            variant = tx.variant_by_barcode(parsed.lookup_key)
+            if variant is None and parsed.kind is ScanKind.OTHER:
+                variant = tx.variant_by_sku(parsed.lookup_key)
+        if variant is None:
+            raise NotFound(f"no item with barcode or SKU {code.strip()!r}")
+        return variant, parsed.weight_kg, parsed.price_minor
+
+    def scan(self, cart: Cart, code: str, user: User, qty: Decimal | None = None) -> CartLine:
+        variant, weight, price = self.lookup(code)
+        if weight is not None:
+            if qty is not None and qty != ONE:
+                raise ValidationError("a weighed label already carries its quantity")
+            qty = weight
+        return self.add_variant(cart, variant, user, qty if qty is not None else ONE,
+                                embedded_price=price)
+
+    def add_variant(self, cart: Cart, variant: Variant, user: User, qty: Decimal = ONE,
+                    embedded_price: int | None = None) -> CartLine:
+        self.auth.require(user, Permission.SELL)
+        if not variant.active:
+            raise ValidationError(f"{variant.name} is not for sale (inactive)")
+        qty = self._check_qty(variant.sold_by_weight or embedded_price is not None, qty)
+        if embedded_price is not None:
+            qty = ONE
+        last = cart.lines[-1] if cart.lines else None
+        if (last is not None and embedded_price is None and not variant.sold_by_weight
+                and last.variant_id == variant.id and last.return_of is None
+                and last.discount is None and not last.price_overridden):
+            last.qty += qty
+            return last
+        line = CartLine(
+            key=new_id_str(), variant_id=variant.id, sku=variant.sku, name=variant.name,
+            list_price=variant.price,
+            unit_price=embedded_price if embedded_price is not None else variant.price,
+            qty=qty, tax_code=variant.tax_code, tax_rate=variant.tax_rate,
+            sold_by_weight=variant.sold_by_weight,
+            price_overridden=embedded_price is not None)
+        cart.lines.append(line)
+        return line
+
+    @staticmethod
+    def _check_qty(weighed: bool, qty: Decimal) -> Decimal:
+        qty = parse_qty(qty)
+        if qty <= 0:
+            raise ValidationError("quantity must be more than zero")
+        if not weighed and qty != qty.to_integral_value():
+            raise ValidationError("only weighed items can have a fractional quantity")
+        if qty > 100000:
+            raise ValidationError("quantity is implausibly large")
+        return qty
+
+    def set_qty(self, cart: Cart, key: str, qty: Decimal, user: User) -> None:
+        self.auth.require(user, Permission.SELL)
+        line = cart.line(key)
+        if line.return_of is not None:
+            raise StateError("change a return line through the return, not the sale")
+        line.qty = self._check_qty(line.sold_by_weight, qty)
+
+    def remove_line(self, cart: Cart, key: str, user: User,
+                    grant: OverrideGrant | None = None) -> None:
+        approver = self.auth.require(user, Permission.VOID_LINE, grant)
+        line = cart.line(key)
+        amount = self.price(cart).by_key[key].total
+        cart.lines.remove(line)
+        with self.store.tx(write=True) as tx:
+            shift = tx.open_shift(self.ctx.till_id)
+            tx.add_void(shift.id if shift else None, "line", user.id, amount, 1)
+            tx.append_audit(self.ctx.till_id, user.id, "void_line", line.sku,
+                            {"cart": cart.id, "qty": str(line.qty), "amount": amount,
+                             "approved_by": approver})
+            tx.commit()
+
+    def _approve_limit(self, user: User, permission: Permission, pct: Decimal,
+                       limit_of: str, grant: OverrideGrant | None) -> str | None:
+        """Within the role's limit: fine. Beyond it: a grant from someone whose limit covers it."""
+        if user.can(permission) and pct <= getattr(user.policy, limit_of):
+            return None
+        approver_id = self.auth.use_grant(user, permission, grant)
+        with self.store.tx() as tx:
+            approver = tx.user_by_id(approver_id)
+        if approver is None or pct > getattr(POLICIES[approver.role], limit_of):
+            raise PermissionDenied(f"{pct:.2f}% is beyond the approver's limit", permission.value)
+        return approver_id
+
+    def set_line_discount(self, cart: Cart, key: str, discount: Discount | None, user: User,
+                          grant: OverrideGrant | None = None) -> None:
+        line = cart.line(key)
+        if line.return_of is not None:
+            raise StateError("return lines cannot be discounted")
+        if discount is None:
+            line.discount = None
+            return
+        priced = self.price(cart).by_key[key]
+        base = priced.gross - priced.promo_discount
+        amount = discount.of(base)
+        approver = self._approve_limit(user, Permission.DISCOUNT, _pct(amount, base),
+                                       "max_discount_pct", grant)
+        line.discount = discount
+        self._audit(user, "discount", line.sku, {"cart": cart.id, "scope": "line",
+                                                 "discount": discount.to_dict(),
+                                                 "amount": amount, "approved_by": approver})
+
+    def set_order_discount(self, cart: Cart, discount: Discount | None, user: User,
+                           grant: OverrideGrant | None = None) -> None:
+        if discount is None:
+            cart.order_discount = None
+            return
+        priced = self.price(cart)
+        base = sum(p.net for p in priced.lines if p.net > 0)
+        amount = discount.of(base)
+        approver = self._approve_limit(user, Permission.DISCOUNT, _pct(amount, base),
+                                       "max_discount_pct", grant)
+        cart.order_discount, cart.order_discount_by = discount, approver or user.id
+        self._audit(user, "discount", None, {"cart": cart.id, "scope": "order",
+                                             "discount": discount.to_dict(), "amount": amount,
+                                             "approved_by": approver})
+
+    def set_price(self, cart: Cart, key: str, unit_price: int, user: User,
+                  grant: OverrideGrant | None = None) -> None:
+        line = cart.line(key)
+        if unit_price < 0:
+            raise ValidationError("a price cannot be negative")
+        if line.return_of is not None:
+            raise StateError("return lines keep the price that was paid")
+        markdown = _pct(max(line.list_price - unit_price, 0), line.list_price)
+        approver = self._approve_limit(user, Permission.PRICE_OVERRIDE, markdown,
+                                       "max_markdown_pct", grant)
+        old = line.unit_price
+        line.unit_price, line.price_overridden = unit_price, True
+        line.override_by = approver or user.id
+        self._audit(user, "price_override", line.sku, {"cart": cart.id, "old": old,
+                                                       "new": unit_price,
+                                                       "approved_by": approver})
+
+    def attach_customer(self, cart: Cart, id_or_code: str, user: User) -> Customer:
+        self.auth.require(user, Permission.SELL)
+        with self.store.tx() as tx:
+            customer = tx.customer(id_or_code)
+        if customer is None:
+            raise NotFound(f"no customer {id_or_code!r}")
+        cart.customer_id, cart.tax_exempt = customer.id, customer.tax_exempt
+        return customer
+
+    # ----- pricing and payments -----------------------------------------------
+    def price(self, cart: Cart, tx: Tx | None = None) -> PricedCart:
+        ids = {ln.variant_id for ln in cart.lines if ln.return_of is None}
+        if tx is None:
+            with self.store.tx() as rtx:
+                promotions = rtx.promotions_for(ids)
+        else:
+            promotions = tx.promotions_for(ids)
+        return price_cart([ln.pricing_input() for ln in cart.lines], self.settings.policy(),
+                          order_discount=cart.order_discount, promotions=promotions,
+                          tax_exempt=cart.tax_exempt)
+
+    def remaining(self, cart: Cart) -> int:
+        return self.price(cart).total - sum(p.amount for p in cart.payments)
+
+    def pay_cash(self, cart: Cart, tendered: int, user: User) -> CartPayment:
+        self.auth.require(user, Permission.SELL)
+        if tendered <= 0:
+            raise ValidationError("cash tendered must be more than zero")
+        payment = CartPayment(new_id_str(), Tender.CASH, tendered)
+        cart.payments.append(payment)
+        return payment
+
+    def _check_non_cash(self, cart: Cart, amount: int) -> None:
+        remaining = self.remaining(cart)
+        if amount <= 0:
+            raise ValidationError("amount must be more than zero")
+        if amount > remaining:
+            raise ValidationError(
+                f"only cash may exceed the amount due ({remaining} minor units left)")
+
+    def pay_card(self, cart: Cart, user: User, amount: int | None = None) -> CartPayment:
+        """Charge through the terminal; the attempt is committed before the terminal is asked."""
+        self.auth.require(user, Permission.SELL)
+        if self.terminal is None:
+            raise StateError("no card terminal is configured on this till")
+        amount = self.remaining(cart) if amount is None else amount
+        self._check_non_cash(cart, amount)
+        attempt_id = new_id_str()
+        with self.store.tx(write=True) as tx:
+            tx.add_payment_attempt(attempt_id, self.ctx.till_id, cart.id, amount,
+                                   self.ctx.currency, self.terminal.name)
+            tx.commit()
+        result = self.terminal.charge(amount, self.ctx.currency, attempt_id)
+        with self.store.tx(write=True) as tx:
+            tx.update_payment_attempt(attempt_id, "approved" if result.approved else "declined",
+                                      result.provider_ref, result.message or None)
+            tx.commit()
+        if not result.approved:
+            raise PaymentDeclined(f"card declined: {result.message or 'no reason given'}")
+        payment = CartPayment(new_id_str(), Tender.CARD, amount, self.terminal.name,
+                              result.provider_ref, attempt_id)
+        cart.payments.append(payment)
+        return payment
+
+    def pay_store_credit(self, cart: Cart, user: User, amount: int | None = None) -> CartPayment:
+        self.auth.require(user, Permission.SELL)
+        customer = self._customer(cart)
+        used = sum(p.amount for p in cart.payments if p.tender is Tender.STORE_CREDIT)
+        amount = min(self.remaining(cart), customer.store_credit - used) if amount is None \
+            else amount
+        self._check_non_cash(cart, amount)
+        if amount > customer.store_credit - used:
+            raise ValidationError(f"{customer.name} has only {customer.store_credit - used} "
+                                  "minor units of store credit")
+        payment = CartPayment(new_id_str(), Tender.STORE_CREDIT, amount)
+        cart.payments.append(payment)
+        return payment
+
+    def redeem_points(self, cart: Cart, user: User, points: int) -> CartPayment:
+        self.auth.require(user, Permission.SELL)
+        customer = self._customer(cart)
+        used = sum(p.points for p in cart.payments if p.tender is Tender.LOYALTY)
+        if points <= 0 or points > customer.loyalty_points - used:
+            raise ValidationError(f"{customer.name} has {customer.loyalty_points - used} points")
+        amount = points * int(self.settings.all()["loyalty_point_value"])
+        self._check_non_cash(cart, amount)
+        payment = CartPayment(new_id_str(), Tender.LOYALTY, amount, points=points)
+        cart.payments.append(payment)
+        return payment
+
+    def _customer(self, cart: Cart) -> Customer:
+        if cart.customer_id is None:
+            raise StateError("attach a customer first")
+        with self.store.tx() as tx:
+            customer = tx.customer(cart.customer_id)
+        if customer is None:  # pragma: no cover - attached customers exist
+            raise NotFound("customer no longer exists")
+        return customer
+
+    # ----- completing, voiding, parking ---------------------------------------------
+    def complete(self, cart: Cart, user: User) -> CompletedSale:
+        """Write the whole sale in one transaction: all of it or none of it."""
+        self.auth.require(user, Permission.SELL)
+        if cart.is_empty:
+            raise StateError("nothing to sell: the sale has no lines")
+        settings = self.settings.all()
+        policy = self.settings.policy()
+        with self.store.tx(write=True) as tx:
+            shift = tx.open_shift(self.ctx.till_id)
+            if shift is None:
+                raise StateError(f"no open shift on till {self.ctx.till_code}: open one first")
+            priced = self.price(cart, tx)
+            cash = sum(p.amount for p in cart.payments if p.tender is Tender.CASH)
+            non_cash = sum(p.amount for p in cart.payments if p.tender is not Tender.CASH)
+            st = settle(priced.total, non_cash, cash, policy.cash_increment)
+            seq = tx.next_receipt_seq(self.ctx.till_id)
+            sale_id = new_id_str()
+            lines = tuple(self._sale_line(i, ln, priced) for i, ln in enumerate(cart.lines, 1))
+            kind = _kind(lines)
+            payments = [SalePayment(p.id, p.tender.value, p.amount, p.amount, 0, p.provider,
+                                    p.provider_ref, p.original_payment_id)
+                        for p in cart.payments if p.tender is not Tender.CASH]
+            if cash:
+                first_cash = next(p for p in cart.payments if p.tender is Tender.CASH)
+                payments.append(SalePayment(first_cash.id, Tender.CASH.value, st.cash_applied,
+                                            cash, st.change, None, None,
+                                            first_cash.original_payment_id))
+            redeemed = sum(p.points for p in cart.payments if p.tender is Tender.LOYALTY)
+            earned = self._points_earned(payments, settings) if cart.customer_id else 0
+            sale = CompletedSale(
+                id=sale_id, receipt_no=self.ctx.receipt_no(seq), seq=seq, kind=kind,
+                till_id=self.ctx.till_id, shift_id=shift.id, cashier_id=user.id,
+                customer_id=cart.customer_id, currency=self.ctx.currency,
+                tax_mode=policy.tax_mode.value, subtotal=priced.subtotal,
+                discount_total=priced.discount_total, tax_total=priced.tax_total,
+                total=priced.total, rounding=st.rounding,
+                completed_at=datetime.now(UTC), lines=lines,
+                taxes=tuple(SaleTax(t.code, t.rate, t.base, t.tax) for t in priced.taxes),
+                payments=tuple(payments), loyalty_earned=earned, loyalty_redeemed=redeemed,
+                approved_by=cart.approved_by,
+                order_discount=cart.order_discount.to_dict() if cart.order_discount else None)
+            tx.add_sale(sale)
+            moves = self._stock_moves(sale, user)
+            tx.add_stock_moves(moves)
+            self._ledgers(tx, cart, sale)
+            for p in cart.payments:
+                if p.attempt_id:
+                    tx.update_payment_attempt(p.attempt_id, "used", p.provider_ref, sale_id)
+            event = {"sale": "sale.completed", "return": "refund.completed",
+                     "exchange": "exchange.completed"}[kind]
+            tx.add_event(event, "sale", sale_id, sale.to_json())
+            if moves:
+                tx.add_event("stock.moved", "sale", sale_id, _moves_payload(moves, sale))
+            tx.append_audit(self.ctx.till_id, user.id, "refund" if kind != "sale" else "sale",
+                            sale.receipt_no, {"sale_id": sale_id, "total": sale.total,
+                                              "approved_by": cart.approved_by})
+            tx.commit()
+        return sale
+
+    @staticmethod
+    def _sale_line(no: int, ln: CartLine, priced: PricedCart) -> SaleLine:
+        p = priced.by_key[ln.key]
+        return SaleLine(
+            id=ln.key, line_no=no, variant_id=ln.variant_id, sku=ln.sku, name=ln.name,
+            qty=ln.qty, unit_price=ln.unit_price, list_price=ln.list_price, gross=p.gross,
+            promo_discount=p.promo_discount, line_discount=p.line_discount,
+            order_discount=p.order_discount, net=p.net, tax=p.tax, total=p.total,
+            tax_code=ln.tax_code, tax_rate=ln.tax_rate, return_of_line_id=ln.return_of,
+            restock=ln.restock, promo_codes=p.promo_codes, override_by=ln.override_by)
+
+    def _stock_moves(self, sale: CompletedSale, user: User) -> list[StockMove]:
+        moves = []
+        for ln in sale.lines:
+            if ln.qty > 0:
+                moves.append(StockMove(new_id_str(), ln.variant_id, self.ctx.location_id,
+                                       -ln.qty, MovementKind.SALE, None, sale.id, user.id))
+            elif ln.restock:
+                moves.append(StockMove(new_id_str(), ln.variant_id, self.ctx.location_id,
+                                       -ln.qty, MovementKind.RETURN, None, sale.id, user.id))
+        return moves
+
+    def _points_earned(self, payments: list[SalePayment], settings: dict[str, Any]) -> int:
+        paid = sum(p.amount for p in payments if p.tender in (Tender.CASH, Tender.CARD))
+        whole = abs(paid) // currency(self.ctx.currency).factor
+        points = whole * int(settings["loyalty_points_per_unit"])
+        return points if paid >= 0 else -points
+
+    def _ledgers(self, tx: Tx, cart: Cart, sale: CompletedSale) -> None:
+        if cart.customer_id is None:
+            if any(p.tender in (Tender.STORE_CREDIT, Tender.LOYALTY) for p in cart.payments):
+                raise StateError("store credit and points need a customer")
+            return
+        for p in cart.payments:
+            if p.tender is Tender.STORE_CREDIT:
+                tx.add_store_credit(cart.customer_id, -p.amount, sale.currency, sale.id)
+            elif p.tender is Tender.LOYALTY:
+                tx.add_loyalty(cart.customer_id, -p.points, sale.id)
+        if sale.loyalty_earned:
+            tx.add_loyalty(cart.customer_id, sale.loyalty_earned, sale.id)
+
+    def void(self, cart: Cart, user: User, grant: OverrideGrant | None = None) -> None:
+        """Abandon an unfinished sale; card charges already taken are refunded first."""
+        if cart.is_empty and not cart.payments:
+            return
+        approver = self.auth.require(user, Permission.VOID_SALE, grant)
+        for p in list(cart.payments):
+            if p.tender is Tender.CARD and p.provider_ref:
+                if self.terminal is None:
+                    raise StateError("cannot refund the card payment: no terminal configured")
+                result = self.terminal.refund(p.amount, self.ctx.currency, p.provider_ref,
+                                              f"void-{p.id}")
+                if not result.approved:
+                    raise PaymentDeclined(f"card refund failed: {result.message}")
+            cart.payments.remove(p)
+        amount = self.price(cart).total
+        with self.store.tx(write=True) as tx:
+            shift = tx.open_shift(self.ctx.till_id)
+            tx.add_void(shift.id if shift else None, "sale", user.id, amount, len(cart.lines))
+            tx.append_audit(self.ctx.till_id, user.id, "void_sale", None,
+                            {"cart": cart.id, "lines": len(cart.lines), "amount": amount,
+                             "approved_by": approver})
+            tx.commit()
+        cart.lines.clear()
+        cart.order_discount = None
+
+    def park(self, cart: Cart, user: User, label: str = "") -> str:
+        self.auth.require(user, Permission.SELL)
+        if cart.payments:
+            raise StateError("a sale with payments cannot be parked; complete or void it")
+        if cart.is_empty:
+            raise StateError("nothing to park")
+        park_id = new_id_str()
+        with self.store.tx(write=True) as tx:
+            tx.park(park_id, self.ctx.till_id, user.id, label or f"{len(cart.lines)} lines",
+                    json.dumps(cart.to_dict()))
+            tx.commit()
+        return park_id
+
+    def parked(self) -> list[tuple[str, str, Any]]:
+        with self.store.tx() as tx:
+            return tx.parked(self.ctx.till_id)
+
+    def resume(self, park_id: str, user: User) -> Cart:
+        self.auth.require(user, Permission.SELL)
+        with self.store.tx(write=True) as tx:
+            data = tx.take_parked(park_id)
+            if data is None:
+                raise NotFound(f"no parked sale {park_id}")
+            tx.commit()
+        return Cart.from_dict(json.loads(data))
+
+    def _audit(self, user: User, action: str, subject: str | None,
+               details: dict[str, Any]) -> None:
+        with self.store.tx(write=True) as tx:
+            tx.append_audit(self.ctx.till_id, user.id, action, subject, details)
+            tx.commit()
+
+
+def _kind(lines: tuple[SaleLine, ...]) -> str:
+    has_sale = any(ln.qty > 0 for ln in lines)
+    has_return = any(ln.qty < 0 for ln in lines)
+    if has_sale and has_return:
+        return "exchange"
+    return "return" if has_return else "sale"
+
+
+def _moves_payload(moves: list[StockMove], sale: CompletedSale) -> dict[str, Any]:
+    return {"ref": sale.receipt_no, "sale_id": sale.id, "movements": [
+        {"id": mv.id, "variant_id": mv.variant_id, "location_id": mv.location_id,
+         "qty": str(mv.qty), "kind": mv.kind.value} for mv in moves]}

@@ -1,0 +1,90 @@
+"""Stock operations: every one is a ledger movement plus an outbox event, in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..domain.errors import NotFound, ValidationError
+from ..domain.ids import new_id_str
+from ..domain.stock import MovementKind, StockMove
+from ..domain.store import TillContext
+from ..domain.users import Permission, User
+from .auth import AuthService
+from .ports import Store, Tx
+
+
+@dataclass(slots=True)
+class StockService:
+    store: Store
+    ctx: TillContext
+    auth: AuthService
+
+    def on_hand(self, sku: str, location_id: str | None = None) -> Decimal:
+        with self.store.tx() as tx:
+            v = tx.variant_by_sku(sku)
+            if v is None:
+                raise NotFound(f"no item with SKU {sku!r}")
+            return tx.on_hand(v.id, location_id or self.ctx.location_id)
+
+    def _write(self, tx: Tx, user: User, moves: list[StockMove], action: str,
+               subject: str) -> None:
+        tx.add_stock_moves(moves)
+        tx.add_event("stock.moved", "stock", moves[0].ref_id or moves[0].id, {
+            "ref": subject, "movements": [
+                {"id": mv.id, "variant_id": mv.variant_id, "location_id": mv.location_id,
+                 "qty": str(mv.qty), "kind": mv.kind.value, "reason": mv.reason}
+                for mv in moves]})
+        tx.append_audit(self.ctx.till_id, user.id, action, subject,
+                        {"movements": [[mv.variant_id, str(mv.qty), mv.kind.value]
+                                       for mv in moves]})
+
+    def adjust(self, user: User, sku: str, delta: Decimal, reason: str,
+               kind: MovementKind = MovementKind.ADJUSTMENT) -> None:
+        self.auth.require(user, Permission.STOCK)
+        if delta == 0:
+            raise ValidationError("an adjustment of zero changes nothing")
+        if kind not in (MovementKind.ADJUSTMENT, MovementKind.RECEIVING):
+            raise ValidationError("use count or transfer for those movements")
+        if not reason.strip():
+            raise ValidationError("an adjustment needs a reason")
+        with self.store.tx(write=True) as tx:
+            v = tx.variant_by_sku(sku)
+            if v is None:
+                raise NotFound(f"no item with SKU {sku!r}")
+            self._write(tx, user, [StockMove(new_id_str(), v.id, self.ctx.location_id, delta,
+                                             kind, reason)], f"stock_{kind.value}", sku)
+            tx.commit()
+
+    def count(self, user: User, sku: str, counted: Decimal) -> Decimal:
+        """Record a count: the movement is the difference to the ledger, computed in the same tx."""
+        self.auth.require(user, Permission.STOCK)
+        if counted < 0:
+            raise ValidationError("a count cannot be negative")
+        with self.store.tx(write=True) as tx:
+            v = tx.variant_by_sku(sku)
+            if v is None:
+                raise NotFound(f"no item with SKU {sku!r}")
+            diff = counted - tx.on_hand(v.id, self.ctx.location_id)
+            if diff:
+                self._write(tx, user, [StockMove(new_id_str(), v.id, self.ctx.location_id, diff,
+                                                 MovementKind.COUNT, f"counted {counted}")],
+                            "stock_count", sku)
+            tx.commit()
+        return diff
+
+    def transfer(self, user: User, sku: str, qty: Decimal, to_location_id: str) -> None:
+        self.auth.require(user, Permission.STOCK)
+        if qty <= 0:
+            raise ValidationError("transfer a positive quantity")
+        ref = new_id_str()
+        with self.store.tx(write=True) as tx:
+            v = tx.variant_by_sku(sku)
+            if v is None:
+                raise NotFound(f"no item with SKU {sku!r}")
+            self._write(tx, user, [
+                StockMove(new_id_str(), v.id, self.ctx.location_id, -qty, MovementKind.TRANSFER,
+                          f"to {to_location_id}", ref),
+                StockMove(new_id_str(), v.id, to_location_id, qty, MovementKind.TRANSFER,
+                          f"from {self.ctx.location_id}", ref)], "stock_transfer", sku)
+            tx.commit()
