@@ -390,15 +390,7 @@ class CheckoutService:
         if cart.is_empty and not cart.payments:
             return
         approver = self.auth.require(user, Permission.VOID_SALE, grant)
-        for p in list(cart.payments):
-            if p.tender is Tender.CARD and p.provider_ref:
-                if self.terminal is None:
-                    raise StateError("cannot refund the card payment: no terminal configured")
-                result = self.terminal.refund(p.amount, self.ctx.currency, p.provider_ref,
-                                              f"void-{p.id}")
-                if not result.approved:
-                    raise PaymentDeclined(f"card refund failed: {result.message}")
-            cart.payments.remove(p)
+        self.reverse_payments(cart, user, "sale voided")
         amount = self.price(cart).total
         with self.store.tx(write=True) as tx:
             shift = tx.open_shift(self.ctx.till_id)
@@ -409,6 +401,23 @@ class CheckoutService:
             tx.commit()
         cart.lines.clear()
         cart.order_discount = None
+
+    def reverse_payments(self, cart: Cart, user: User, reason: str) -> None:
+        """Give back card charges taken for a cart that will not complete; audited.
+
+        Needs no extra permission: it only undoes this cart's own uncommitted payments.
+        """
+        for p in list(cart.payments):
+            if p.tender is Tender.CARD and p.provider_ref:
+                if self.terminal is None:
+                    raise StateError("cannot refund the card payment: no terminal configured")
+                result = self.terminal.refund(p.amount, self.ctx.currency, p.provider_ref,
+                                              f"reverse-{p.id}")
+                if not result.approved:
+                    raise PaymentDeclined(f"card refund failed: {result.message}")
+                self._audit(user, "payment_reversed", p.provider_ref,
+                            {"cart": cart.id, "amount": p.amount, "reason": reason})
+            cart.payments.remove(p)
 
     def park(self, cart: Cart, user: User, label: str = "") -> str:
         self.auth.require(user, Permission.SELL)

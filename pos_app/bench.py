@@ -1,0 +1,192 @@
+"""``pos bench``: speed targets measured against physical baselines taken in the same run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import sqlite3
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .app import App, open_app
+from .demo import build_demo_store
+from .domain.errors import StateError
+from .paths import db_path
+
+TARGETS_MS = {"lookup": 2.0, "add_reprice": 5.0, "search": 30.0, "z_report": 200.0}
+BUILD_TARGET_S = 180.0
+COMMIT_FACTOR = 3.0
+
+
+def _pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _measure(fn: Callable[[int], Any], n: int, warmup: int = 20) -> dict[str, float]:
+    for i in range(warmup):
+        fn(i)
+    samples = []
+    for i in range(n):
+        t0 = time.perf_counter()
+        fn(i)
+        samples.append((time.perf_counter() - t0) * 1000)
+    return {"n": n, "p50_ms": round(_pct(samples, 0.50), 4),
+            "p99_ms": round(_pct(samples, 0.99), 4),
+            "mean_ms": round(statistics.fmean(samples), 4)}
+
+
+def _sample_codes(path: Path, n: int, rng: random.Random) -> tuple[list[str], list[str]]:
+    con = sqlite3.connect(path)
+    try:
+        top = con.execute("SELECT MAX(rowid) FROM barcodes").fetchone()[0]
+        codes: list[str] = []
+        while len(codes) < n:
+            rows = con.execute("SELECT code FROM barcodes WHERE rowid IN (%s)" % ",".join(
+                str(rng.randint(1, top)) for _ in range(n))).fetchall()
+            codes.extend(r[0] for r in rows)
+        words = [r[0].split()[0] for r in con.execute(
+            "SELECT name FROM variants WHERE rowid IN (%s)" % ",".join(
+                str(rng.randint(1, top)) for _ in range(200)))]
+    finally:
+        con.close()
+    return codes[:n], words
+
+
+def _baselines(db: Path, codes: list[str], scratch: Path) -> dict[str, Any]:
+    """Raw sqlite3: an indexed lookup and a single-row durable insert (WAL, synchronous=FULL)."""
+    con = sqlite3.connect(db)
+    lookup = _measure(lambda i: con.execute("SELECT variant_id FROM barcodes WHERE code = ?",
+                                            (codes[i % len(codes)],)).fetchone(), 2000)
+    con.close()
+    scratch.unlink(missing_ok=True)
+    w = sqlite3.connect(scratch, isolation_level=None)
+    w.execute("PRAGMA journal_mode=WAL")
+    w.execute("PRAGMA synchronous=FULL")
+    w.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, payload TEXT)")
+
+    def insert(i: int) -> None:
+        w.execute("BEGIN IMMEDIATE")
+        w.execute("INSERT INTO t (payload) VALUES (?)", (f"row {i}",))
+        w.execute("COMMIT")
+
+    durable = _measure(insert, 300)
+    w.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(scratch) + suffix).unlink(missing_ok=True)
+    return {"raw_lookup": lookup, "raw_durable_insert": durable}
+
+
+def _bench_app(app: App, codes: list[str], words: list[str], sales: int) -> dict[str, Any]:
+    res: dict[str, Any] = {}
+    co = app.checkout
+    cashier = app.auth.login("cashier", "1111")
+    manager = app.auth.login("manager", "3333")
+    res["lookup"] = _measure(lambda i: co.lookup(codes[i % len(codes)]), 2000)
+
+    cart = co.new_cart()
+    for code in codes[:49]:
+        co.scan(cart, code, cashier)
+    base = list(cart.lines)
+
+    def add(i: int) -> None:
+        cart.lines[:] = base
+        co.scan(cart, codes[100 + i % 1000], cashier)
+        co.price(cart)
+
+    res["add_reprice"] = _measure(add, 1000)
+    res["add_reprice"]["cart_lines"] = 50
+    prefixes = [w[:3].lower() for w in words if len(w) >= 3]
+    res["search"] = _measure(lambda i: app.catalog.search(prefixes[i % len(prefixes)]), 500)
+
+    if app.shifts.current() is not None:
+        app.shifts.close(manager, {})
+    app.shifts.open(manager, 10000)
+
+    def sale(i: int) -> None:
+        c = co.new_cart()
+        for k in range(3):
+            co.scan(c, codes[(i * 3 + k) % len(codes)], cashier)
+        co.pay_cash(c, co.remaining(c) + 1000, cashier)
+        t0 = time.perf_counter()
+        co.complete(c, cashier)
+        commit_ms.append((time.perf_counter() - t0) * 1000)
+
+    commit_ms: list[float] = []
+    for i in range(sales):
+        sale(i)
+    res["sale_commit"] = {"n": len(commit_ms), "p50_ms": round(_pct(commit_ms, 0.5), 4),
+                          "p99_ms": round(_pct(commit_ms, 0.99), 4),
+                          "mean_ms": round(statistics.fmean(commit_ms), 4), "lines": 3}
+    res["z_report"] = _measure(lambda i: app.shifts.x_report(manager), 30, warmup=3)
+    t0 = time.perf_counter()
+    z = app.shifts.close(manager, {"cash": 0})
+    res["z_report"]["close_ms"] = round((time.perf_counter() - t0) * 1000, 3)
+    res["z_report"]["sales_in_shift"] = z["sales"]["count"]
+    return res
+
+
+def run_bench(ns: argparse.Namespace) -> int:
+    skus: int = ns.skus
+    directory = Path(ns.data_dir) if ns.data_dir else Path("bench-data") / f"skus-{skus}"
+    result: dict[str, Any] = {"skus": skus, "data_dir": str(directory)}
+    build_s = None
+    if ns.rebuild and directory.exists():
+        for f in directory.glob("pos.sqlite3*"):
+            f.unlink()
+    try:
+        app = open_app(directory)
+        app.close()
+    except StateError:
+        t0 = time.perf_counter()
+        build_demo_store(directory, skus)
+        build_s = round(time.perf_counter() - t0, 2)
+    result["build_s"] = build_s
+    db = db_path(directory)
+    result["db_mb"] = round(db.stat().st_size / 1e6, 1)
+    rng = random.Random(7)
+    codes, words = _sample_codes(db, 2000, rng)
+    result["baseline"] = _baselines(db, codes, directory / "bench-scratch.sqlite3")
+    app = open_app(directory)
+    try:
+        result.update(_bench_app(app, codes, words, ns.sales))
+    finally:
+        app.close()
+    result["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    raw_insert = result["baseline"]["raw_durable_insert"]["p99_ms"]
+    checks = {name: result[name]["p99_ms"] <= limit for name, limit in TARGETS_MS.items()}
+    checks["sale_commit"] = result["sale_commit"]["p99_ms"] <= COMMIT_FACTOR * raw_insert
+    if build_s is not None:
+        checks["build"] = build_s <= BUILD_TARGET_S
+    result["targets"] = {"p99_ms": TARGETS_MS, "sale_commit_vs_raw_insert": COMMIT_FACTOR,
+                         "build_s": BUILD_TARGET_S}
+    result["met"] = checks
+    if ns.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(_table(result))
+    return 0 if all(checks.values()) else 1
+
+
+def _table(r: dict[str, Any]) -> str:
+    rows = [f"pos bench: {r['skus']:,} variants ({r['db_mb']} MB)"
+            + (f", built in {r['build_s']} s" if r["build_s"] is not None else ", reused")]
+    for name in ("lookup", "add_reprice", "search", "sale_commit", "z_report"):
+        m = r[name]
+        rows.append(f"  {name:<12} p50 {m['p50_ms']:>8.3f} ms  p99 {m['p99_ms']:>8.3f} ms  "
+                    f"{'ok' if r['met'][name] else 'MISSED'}")
+    for name, m in r["baseline"].items():
+        rows.append(f"  {name:<19} p50 {m['p50_ms']:>8.3f} ms  p99 {m['p99_ms']:>8.3f} ms")
+    rows.append(f"  max RSS {r['max_rss_mb']} MB")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run_bench(argparse.Namespace(skus=int(sys.argv[1]), data_dir=None, json=True,
+                                          rebuild=False, sales=2000)))
