@@ -16,6 +16,7 @@ from .domain.money import currency as lookup_currency
 from .domain.store import TillContext
 from .domain.users import Role
 from .paths import backup_dir, data_dir, db_path
+from .persistence.catalog_reader import SqliteCatalogReader, StoreCatalogReader
 from .persistence.db import SessionFactory, make_engine
 from .persistence.migrate import upgrade
 from .persistence.store import SqlStore
@@ -24,7 +25,7 @@ from .services.auth import AuthService
 from .services.catalog import CatalogService
 from .services.checkout import CheckoutService
 from .services.customers import CustomerService
-from .services.ports import PaymentTerminal, TerminalResult
+from .services.ports import CatalogReader, PaymentTerminal, TerminalResult
 from .services.returns import ReturnService
 from .services.settings import SettingsService
 from .services.shifts import ShiftService
@@ -77,6 +78,7 @@ class App:
     audit: AuditService
 
     def close(self) -> None:
+        self.checkout.reader.close()
         self.engine.dispose()
 
 
@@ -93,8 +95,11 @@ def _wire(base: Path, engine: Engine, store: SqlStore, ctx: TillContext,
           terminal: PaymentTerminal | None) -> App:
     auth = AuthService(store, ctx)
     settings = SettingsService(store, ctx, auth)
-    checkout = CheckoutService(store, ctx, auth, settings, terminal)
-    return App(base, engine, store, ctx, auth, settings, CatalogService(store, ctx, auth),
+    reader: CatalogReader = (SqliteCatalogReader(db_path(base))
+                             if engine.dialect.name == "sqlite" else StoreCatalogReader(store))
+    checkout = CheckoutService(store, ctx, auth, settings, reader, terminal)
+    return App(base, engine, store, ctx, auth, settings,
+               CatalogService(store, ctx, auth, reader),
                checkout, ReturnService(store, auth, checkout), ShiftService(store, ctx, auth),
                StockService(store, ctx, auth), CustomerService(store, ctx, auth),
                AuditService(store))

@@ -26,7 +26,7 @@ COMMIT_FACTOR = 3.0
 
 def _pct(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _measure(fn: Callable[[int], Any], n: int, warmup: int = 20) -> dict[str, float]:
@@ -48,12 +48,12 @@ def _sample_codes(path: Path, n: int, rng: random.Random) -> tuple[list[str], li
         top = con.execute("SELECT MAX(rowid) FROM barcodes").fetchone()[0]
         codes: list[str] = []
         while len(codes) < n:
-            rows = con.execute("SELECT code FROM barcodes WHERE rowid IN (%s)" % ",".join(
-                str(rng.randint(1, top)) for _ in range(n))).fetchall()
+            rows = con.execute("SELECT code FROM barcodes WHERE rowid IN ({})".format(",".join(
+                str(rng.randint(1, top)) for _ in range(n)))).fetchall()
             codes.extend(r[0] for r in rows)
         words = [r[0].split()[0] for r in con.execute(
-            "SELECT name FROM variants WHERE rowid IN (%s)" % ",".join(
-                str(rng.randint(1, top)) for _ in range(200)))]
+            "SELECT name FROM variants WHERE rowid IN ({})".format(",".join(
+                str(rng.randint(1, top)) for _ in range(200))))]
     finally:
         con.close()
     return codes[:n], words

@@ -19,7 +19,7 @@ from ..domain.barcodes import gtin_check_digit, normalize_barcode
 from ..domain.catalog import variant_label
 from ..domain.ids import uuid7_sequence
 from ..domain.store import TillContext
-from .repos.catalog import search_text
+from .catalog_sql import search_text
 
 CHUNK = 5000  # products per transaction
 

@@ -13,7 +13,7 @@ from ..domain.pricing import Promotion
 from ..domain.store import TillContext
 from ..domain.users import Permission, User
 from .auth import AuthService
-from .ports import Store, Tx
+from .ports import CatalogReader, Store, Tx
 
 
 def product_payload(product: NewProduct, product_id: str, variant_ids: list[str],
@@ -66,6 +66,7 @@ class CatalogService:
     store: Store
     ctx: TillContext
     auth: AuthService
+    reader: CatalogReader
 
     def add_tax_category(self, user: User | None, code: str, name: str,
                          rate: str) -> TaxCategory:
@@ -116,8 +117,7 @@ class CatalogService:
         return v
 
     def search(self, text: str, limit: int = 20) -> list[Variant]:
-        with self.store.tx() as tx:
-            return tx.search_variants(text, limit)
+        return self.reader.search_variants(text, limit)
 
     def set_price(self, user: User, sku: str, price: int) -> None:
         """Live at the till at once: carts read the price when the item is added."""

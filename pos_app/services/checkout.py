@@ -22,7 +22,7 @@ from ..domain.store import Customer, TillContext
 from ..domain.tender import Tender, settle
 from ..domain.users import POLICIES, Permission, User
 from .auth import AuthService, OverrideGrant
-from .ports import PaymentTerminal, Store, Tx
+from .ports import CatalogReader, PaymentTerminal, Store, Tx
 from .settings import SettingsService
 
 
@@ -34,12 +34,18 @@ def _pct(part: int, whole: int) -> Decimal:
     return Decimal(0) if whole <= 0 else Decimal(part) * HUNDRED / Decimal(whole)
 
 
+def _discount_pct(discount: Discount, amount: int, base: int) -> Decimal:
+    """The percent judged against a role's limit: as asked for, not as rounded."""
+    return discount.percent if discount.percent is not None else _pct(amount, base)
+
+
 @dataclass(slots=True)
 class CheckoutService:
     store: Store
     ctx: TillContext
     auth: AuthService
     settings: SettingsService
+    reader: CatalogReader
     terminal: PaymentTerminal | None = None
 
     # ----- building the cart -------------------------------------------------
@@ -50,10 +56,9 @@ class CheckoutService:
         """Scan or SKU -> (variant, embedded weight, embedded price)."""
         parsed = parse_scan(code, currency_code=self.ctx.currency,
                             rcn_region=self.settings.all()["rcn_region"])
-        with self.store.tx() as tx:
-            variant = tx.variant_by_barcode(parsed.lookup_key)
-            if variant is None and parsed.kind is ScanKind.OTHER:
-                variant = tx.variant_by_sku(parsed.lookup_key)
+        variant = self.reader.variant_by_barcode(parsed.lookup_key)
+        if variant is None and parsed.kind is ScanKind.OTHER:
+            variant = self.reader.variant_by_sku(parsed.lookup_key)
         if variant is None:
             raise NotFound(f"no item with barcode or SKU {code.strip()!r}")
         return variant, parsed.weight_kg, parsed.price_minor
@@ -146,7 +151,8 @@ class CheckoutService:
         priced = self.price(cart).by_key[key]
         base = priced.gross - priced.promo_discount
         amount = discount.of(base)
-        approver = self._approve_limit(user, Permission.DISCOUNT, _pct(amount, base),
+        approver = self._approve_limit(user, Permission.DISCOUNT,
+                                       _discount_pct(discount, amount, base),
                                        "max_discount_pct", grant)
         line.discount = discount
         self._audit(user, "discount", line.sku, {"cart": cart.id, "scope": "line",
@@ -161,7 +167,8 @@ class CheckoutService:
         priced = self.price(cart)
         base = sum(p.net for p in priced.lines if p.net > 0)
         amount = discount.of(base)
-        approver = self._approve_limit(user, Permission.DISCOUNT, _pct(amount, base),
+        approver = self._approve_limit(user, Permission.DISCOUNT,
+                                       _discount_pct(discount, amount, base),
                                        "max_discount_pct", grant)
         cart.order_discount, cart.order_discount_by = discount, approver or user.id
         self._audit(user, "discount", None, {"cart": cart.id, "scope": "order",
@@ -195,13 +202,9 @@ class CheckoutService:
         return customer
 
     # ----- pricing and payments -----------------------------------------------
-    def price(self, cart: Cart, tx: Tx | None = None) -> PricedCart:
+    def price(self, cart: Cart) -> PricedCart:
         ids = {ln.variant_id for ln in cart.lines if ln.return_of is None}
-        if tx is None:
-            with self.store.tx() as rtx:
-                promotions = rtx.promotions_for(ids)
-        else:
-            promotions = tx.promotions_for(ids)
+        promotions = self.reader.promotions_for(ids)
         return price_cart([ln.pricing_input() for ln in cart.lines], self.settings.policy(),
                           order_discount=cart.order_discount, promotions=promotions,
                           tax_exempt=cart.tax_exempt)
@@ -296,7 +299,7 @@ class CheckoutService:
             shift = tx.open_shift(self.ctx.till_id)
             if shift is None:
                 raise StateError(f"no open shift on till {self.ctx.till_code}: open one first")
-            priced = self.price(cart, tx)
+            priced = self.price(cart)
             cash = sum(p.amount for p in cart.payments if p.tender is Tender.CASH)
             non_cash = sum(p.amount for p in cart.payments if p.tender is not Tender.CASH)
             st = settle(priced.total, non_cash, cash, policy.cash_increment)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,21 +48,33 @@ def _non_negative_int(v: Any) -> int:
     return n
 
 
+CACHE_SECONDS = 2.0  # a change made by another process reaches this till within this time
+
+
 @dataclass(slots=True)
 class SettingsService:
     store: Store
     ctx: TillContext
     auth: AuthService
+    _cached: tuple[float, dict[str, Any], PricingPolicy] | None = None
+
+    def _load(self) -> tuple[dict[str, Any], PricingPolicy]:
+        now = time.monotonic()
+        if self._cached is None or now - self._cached[0] > CACHE_SECONDS:
+            with self.store.tx() as tx:
+                stored = tx.settings()
+            values = {**DEFAULTS, **{k: v for k, v in stored.items() if k in DEFAULTS}}
+            policy = PricingPolicy(self.ctx.currency, TaxMode(values["tax_mode"]),
+                                   TaxRounding(values["tax_rounding"]),
+                                   int(values["cash_increment"]))
+            self._cached = (now, values, policy)
+        return self._cached[1], self._cached[2]
 
     def all(self) -> dict[str, Any]:
-        with self.store.tx() as tx:
-            stored = tx.settings()
-        return {**DEFAULTS, **{k: v for k, v in stored.items() if k in DEFAULTS}}
+        return dict(self._load()[0])
 
     def policy(self) -> PricingPolicy:
-        s = self.all()
-        return PricingPolicy(self.ctx.currency, TaxMode(s["tax_mode"]),
-                             TaxRounding(s["tax_rounding"]), int(s["cash_increment"]))
+        return self._load()[1]
 
     def set(self, actor: User | None, key: str, value: Any) -> None:
         """``actor`` None only during first set-up."""
@@ -81,3 +94,4 @@ class SettingsService:
             tx.append_audit(self.ctx.till_id, actor.id if actor else None, "settings_change",
                             key, {"old": old, "new": value})
             tx.commit()
+        self._cached = None

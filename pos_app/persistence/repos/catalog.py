@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Select, func, select, text, update
+from sqlalchemy import func, select, text, update
 
 from ...domain.catalog import (
     NewProduct,
@@ -20,102 +18,46 @@ from ...domain.catalog import (
 )
 from ...domain.errors import ValidationError
 from ...domain.ids import new_id_str
-from ...domain.pricing import BuyXGetY, Promotion, QuantityPrice
+from ...domain.pricing import Promotion, QuantityPrice
 from ...domain.quantity import from_milli, to_milli
+from .. import catalog_sql as q
 from .. import models as m
 from .base import RepoBase, utcnow
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
-def _variant_select() -> Select[Any]:
-    return (
-        select(m.Variant.id, m.Variant.product_id, m.Variant.sku, m.Variant.name,
-               m.Variant.price, m.Variant.cost, m.TaxCategory.code, m.TaxCategory.rate_ppm,
-               m.Product.sold_by_weight, m.Variant.active, m.Product.active,
-               m.Category.name, m.Variant.size, m.Variant.colour, m.Variant.reorder_point_milli)
-        .join(m.Product, m.Product.id == m.Variant.product_id)
-        .join(m.TaxCategory, m.TaxCategory.id == m.Product.tax_category_id)
-        .outerjoin(m.Category, m.Category.id == m.Product.category_id)
-    )
-
-
-def _variant(row: Row[Any]) -> Variant:
-    return Variant(
-        id=row[0], product_id=row[1], sku=row[2], name=row[3], price=row[4], cost=row[5],
-        tax_code=row[6], tax_rate=rate_from_ppm(row[7]), sold_by_weight=row[8],
-        active=bool(row[9] and row[10]), category=row[11], size=row[12], colour=row[13],
-        reorder_point=from_milli(row[14]),
-    )
-
-
-def fts_query(user_text: str) -> str | None:
-    """Each word becomes a quoted prefix term; all must match (type-ahead semantics)."""
-    tokens = _TOKEN.findall(user_text)
-    if not tokens:
-        return None
-    return " ".join(f'"{t}"*' for t in tokens)
-
-
-def search_text(name: str, sku: str) -> str:
-    return f"{name} {sku}"
-
 
 class CatalogRepo(RepoBase):
+    def _variant(self, sql: str, params: dict[str, Any]) -> Variant | None:
+        row = self.session.execute(text(sql), params).first()
+        return q.to_variant(row) if row else None
+
     def variant_by_id(self, variant_id: str) -> Variant | None:
-        row = self.session.execute(_variant_select().where(m.Variant.id == variant_id)).first()
-        return _variant(row) if row else None
+        return self._variant(q.BY_ID, {"id": variant_id})
 
     def variant_by_barcode(self, code: str) -> Variant | None:
-        stmt = _variant_select().join(m.Barcode, m.Barcode.variant_id == m.Variant.id).where(
-            m.Barcode.code == code)
-        row = self.session.execute(stmt).first()
-        return _variant(row) if row else None
+        return self._variant(q.BY_BARCODE, {"code": code})
 
     def variant_by_sku(self, sku: str) -> Variant | None:
-        row = self.session.execute(_variant_select().where(m.Variant.sku == sku)).first()
-        return _variant(row) if row else None
+        return self._variant(q.BY_SKU, {"sku": sku})
 
     def search_variants(self, text_: str, limit: int) -> list[Variant]:
         if self.session.get_bind().dialect.name != "sqlite":
-            pattern = f"%{text_.lower()}%"
-            stmt = _variant_select().where(func.lower(m.Variant.name).like(pattern)).limit(limit)
-            return [_variant(r) for r in self.session.execute(stmt)]
-        query = fts_query(text_)
+            rows = self.session.execute(text(q.SEARCH_LIKE),
+                                        {"pattern": f"%{text_.lower()}%", "n": limit})
+            return [q.to_variant(r) for r in rows]
+        query = q.fts_query(text_)
         if query is None:
             return []
-        keys = self.session.execute(
-            text("SELECT rowid FROM variant_search WHERE variant_search MATCH :q LIMIT :n"),
-            {"q": query, "n": limit},
-        ).scalars().all()
-        if not keys:
+        keys = self.session.execute(text(q.SEARCH_KEYS), {"q": query, "n": limit}).scalars()
+        sql, params = q.by_keys(list(keys))
+        if not params:
             return []
-        rows = self.session.execute(
-            _variant_select().where(m.Variant.key.in_(keys), m.Variant.active.is_(True))
-            .order_by(m.Variant.name))
-        return [_variant(r) for r in rows]
+        return [q.to_variant(r) for r in self.session.execute(text(sql), params)]
 
     def promotions_for(self, variant_ids: set[str]) -> list[Promotion]:
         if not variant_ids:
             return []
-        promo_ids = set(self.session.scalars(
-            select(m.PromotionItem.promotion_id).where(
-                m.PromotionItem.variant_id.in_(variant_ids))))
-        if not promo_ids:
-            return []
-        result: list[Promotion] = []
-        promos = self.session.scalars(select(m.Promotion).where(
-            m.Promotion.id.in_(promo_ids), m.Promotion.active.is_(True)).order_by(m.Promotion.code))
-        for p in promos:
-            items = frozenset(self.session.scalars(select(m.PromotionItem.variant_id).where(
-                m.PromotionItem.promotion_id == p.id)))
-            rule = json.loads(p.rule)
-            if p.kind == "quantity_price":
-                result.append(QuantityPrice(p.code, items, rule["quantity"], rule["price"]))
-            else:
-                result.append(BuyXGetY(p.code, items, rule["buy"], rule["get"],
-                                       Decimal(rule.get("percent_off", "100"))))
-        return result
+        sql, params = q.promotions(sorted(variant_ids))
+        return q.to_promotions(self.session.execute(text(sql), params))
 
     def add_promotion(self, promotion: Promotion) -> None:
         if isinstance(promotion, QuantityPrice):
@@ -185,7 +127,7 @@ class CatalogRepo(RepoBase):
         if self.session.get_bind().dialect.name == "sqlite":
             self.session.execute(
                 text("INSERT INTO variant_search(rowid, text) VALUES (:k, :t)"),
-                {"k": key, "t": search_text(name, sku)})
+                {"k": key, "t": q.search_text(name, sku)})
 
     def existing_barcodes(self, codes: list[str]) -> set[str]:
         found: set[str] = set()

@@ -5,12 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from ...domain.audit import GENESIS, AuditRow, entry_hash
 from ...domain.ids import new_id_str
-from ..models import AuditEntry, AuditHead, OutboxEvent
-from .base import RepoBase, dumps, utcnow
+from ..models import AuditEntry, AuditHead
+from .base import RepoBase, dumps, sql, utcnow
+
+INSERT_EVENT = sql(
+    "INSERT INTO outbox (id, type, schema_version, aggregate_type, aggregate_id, payload,"
+    " created_at) VALUES (:id, :type, :v, :agg_type, :agg_id, :payload, :at)", "at")
+AUDIT_HEAD = sql("SELECT seq, hash FROM audit_heads WHERE chain = :chain")
+INSERT_AUDIT = sql(
+    "INSERT INTO audit_log (chain, seq, id, at, actor_id, action, subject, details, prev_hash,"
+    " hash) VALUES (:chain, :seq, :id, :at, :actor, :action, :subject, :details, :prev, :hash)")
+UPSERT_HEAD = sql(
+    "INSERT INTO audit_heads (chain, seq, hash) VALUES (:chain, :seq, :hash)"
+    " ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash")
 
 
 class JournalRepo(RepoBase):
@@ -19,31 +30,26 @@ class JournalRepo(RepoBase):
         schema_version: int = 1,
     ) -> str:
         event_id = new_id_str()
-        self.session.execute(insert(OutboxEvent).values(
-            id=event_id, type=event_type, schema_version=schema_version,
-            aggregate_type=aggregate_type, aggregate_id=aggregate_id, payload=dumps(payload),
-            created_at=utcnow()))
+        self._exec(INSERT_EVENT, {"id": event_id, "type": event_type, "v": schema_version,
+                                  "agg_type": aggregate_type, "agg_id": aggregate_id,
+                                  "payload": dumps(payload), "at": utcnow()})
         return event_id
 
     def append_audit(
         self, chain: str, actor_id: str | None, action: str, subject: str | None,
         details: dict[str, Any],
     ) -> None:
-        head = self.session.get(AuditHead, chain)
-        seq = 1 if head is None else head.seq + 1
-        prev = GENESIS if head is None else head.hash
+        head = self._exec(AUDIT_HEAD, {"chain": chain}).first()
+        seq = 1 if head is None else head[0] + 1
+        prev = GENESIS if head is None else head[1]
         entry_id = new_id_str()
         at = utcnow().isoformat()
         text = dumps(details)
         digest = entry_hash(prev, chain, seq, entry_id, at, actor_id, action, subject, text)
-        self.session.execute(insert(AuditEntry).values(
-            chain=chain, seq=seq, id=entry_id, at=at, actor_id=actor_id, action=action,
-            subject=subject, details=text, prev_hash=prev, hash=digest))
-        if head is None:
-            self.session.add(AuditHead(chain=chain, seq=seq, hash=digest))
-        else:
-            head.seq, head.hash = seq, digest
-        self.session.flush()
+        self._exec(INSERT_AUDIT, {"chain": chain, "seq": seq, "id": entry_id, "at": at,
+                                  "actor": actor_id, "action": action, "subject": subject,
+                                  "details": text, "prev": prev, "hash": digest})
+        self._exec(UPSERT_HEAD, {"chain": chain, "seq": seq, "hash": digest})
 
     def audit_chains(self) -> dict[str, tuple[int, str] | None]:
         chains: dict[str, tuple[int, str] | None] = {

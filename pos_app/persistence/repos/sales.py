@@ -6,37 +6,59 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select
 
 from ...domain.catalog import rate_from_ppm, rate_to_ppm
 from ...domain.ids import new_id_str
 from ...domain.quantity import from_milli, to_milli
 from ...domain.sale import CompletedSale, SaleLine, SalePayment, SaleTax
 from .. import models as m
-from .base import RepoBase, dumps, utcnow
+from .base import RepoBase, dumps, sql, utcnow
+
+NEXT_RECEIPT = sql("UPDATE tills SET last_receipt_no = last_receipt_no + 1 WHERE id = :id"
+                   " RETURNING last_receipt_no")
+INSERT_SALE = sql(
+    "INSERT INTO sales (id, till_id, shift_id, receipt_no, seq, kind, customer_id, cashier_id,"
+    " currency, tax_mode, subtotal, discount_total, tax_total, total, rounding, order_discount,"
+    " loyalty_earned, loyalty_redeemed, approved_by, completed_at) VALUES (:id, :till_id,"
+    " :shift_id, :receipt_no, :seq, :kind, :customer_id, :cashier_id, :currency, :tax_mode,"
+    " :subtotal, :discount_total, :tax_total, :total, :rounding, :order_discount,"
+    " :loyalty_earned, :loyalty_redeemed, :approved_by, :completed_at)", "completed_at")
+INSERT_LINE = sql(
+    "INSERT INTO sale_lines (id, sale_id, line_no, variant_id, sku, name, qty_milli, unit_price,"
+    " list_price, gross, promo_discount, line_discount, order_discount, net, tax, total,"
+    " tax_code, tax_rate_ppm, return_of_line_id, restock, promo_codes, override_by) VALUES"
+    " (:id, :sale_id, :line_no, :variant_id, :sku, :name, :qty_milli, :unit_price, :list_price,"
+    " :gross, :promo_discount, :line_discount, :order_discount, :net, :tax, :total, :tax_code,"
+    " :tax_rate_ppm, :return_of_line_id, :restock, :promo_codes, :override_by)")
+INSERT_TAX = sql("INSERT INTO sale_taxes (sale_id, tax_code, rate_ppm, base, tax)"
+                 " VALUES (:sale_id, :tax_code, :rate_ppm, :base, :tax)")
+INSERT_PAYMENT = sql(
+    "INSERT INTO payments (id, sale_id, tender, amount, tendered, change, provider,"
+    " provider_ref, original_payment_id) VALUES (:id, :sale_id, :tender, :amount, :tendered,"
+    " :change, :provider, :provider_ref, :original_payment_id)")
+UPDATE_ATTEMPT = sql(
+    "UPDATE payment_attempts SET status = :status, provider_ref = :ref, message = :msg,"
+    " updated_at = :at WHERE id = :id", "at")
 
 
 class SalesRepo(RepoBase):
     def next_receipt_seq(self, till_id: str) -> int:
         """Gapless: the counter moves in the sale's own transaction and rolls back with it."""
-        seq = self.session.execute(
-            update(m.Till).where(m.Till.id == till_id)
-            .values(last_receipt_no=m.Till.last_receipt_no + 1)
-            .returning(m.Till.last_receipt_no)).scalar_one()
-        return int(seq)
+        return int(self._exec(NEXT_RECEIPT, {"id": till_id}).scalar_one())
 
     def add_sale(self, sale: CompletedSale) -> None:
-        s = self.session
-        s.execute(insert(m.Sale).values(
-            id=sale.id, till_id=sale.till_id, shift_id=sale.shift_id, receipt_no=sale.receipt_no,
-            seq=sale.seq, kind=sale.kind, customer_id=sale.customer_id,
-            cashier_id=sale.cashier_id, currency=sale.currency, tax_mode=sale.tax_mode,
-            subtotal=sale.subtotal, discount_total=sale.discount_total,
-            tax_total=sale.tax_total, total=sale.total, rounding=sale.rounding,
-            order_discount=dumps(sale.order_discount) if sale.order_discount else None,
-            loyalty_earned=sale.loyalty_earned, loyalty_redeemed=sale.loyalty_redeemed,
-            approved_by=sale.approved_by, completed_at=sale.completed_at))
-        s.execute(insert(m.SaleLine), [
+        self._exec(INSERT_SALE, {
+            "id": sale.id, "till_id": sale.till_id, "shift_id": sale.shift_id,
+            "receipt_no": sale.receipt_no, "seq": sale.seq, "kind": sale.kind,
+            "customer_id": sale.customer_id, "cashier_id": sale.cashier_id,
+            "currency": sale.currency, "tax_mode": sale.tax_mode, "subtotal": sale.subtotal,
+            "discount_total": sale.discount_total, "tax_total": sale.tax_total,
+            "total": sale.total, "rounding": sale.rounding,
+            "order_discount": dumps(sale.order_discount) if sale.order_discount else None,
+            "loyalty_earned": sale.loyalty_earned, "loyalty_redeemed": sale.loyalty_redeemed,
+            "approved_by": sale.approved_by, "completed_at": sale.completed_at})
+        self._exec(INSERT_LINE, [
             {"id": ln.id, "sale_id": sale.id, "line_no": ln.line_no, "variant_id": ln.variant_id,
              "sku": ln.sku, "name": ln.name, "qty_milli": to_milli(ln.qty),
              "unit_price": ln.unit_price, "list_price": ln.list_price, "gross": ln.gross,
@@ -48,11 +70,11 @@ class SalesRepo(RepoBase):
              "override_by": ln.override_by}
             for ln in sale.lines])
         if sale.taxes:
-            s.execute(insert(m.SaleTax), [
+            self._exec(INSERT_TAX, [
                 {"sale_id": sale.id, "tax_code": t.code, "rate_ppm": rate_to_ppm(t.rate),
                  "base": t.base, "tax": t.tax} for t in sale.taxes])
         if sale.payments:
-            s.execute(insert(m.Payment), [
+            self._exec(INSERT_PAYMENT, [
                 {"id": p.id, "sale_id": sale.id, "tender": p.tender, "amount": p.amount,
                  "tendered": p.tendered, "change": p.change, "provider": p.provider,
                  "provider_ref": p.provider_ref, "original_payment_id": p.original_payment_id}
@@ -133,9 +155,8 @@ class SalesRepo(RepoBase):
     def update_payment_attempt(
         self, attempt_id: str, status: str, provider_ref: str | None, message: str | None
     ) -> None:
-        self.session.execute(update(m.PaymentAttempt).where(m.PaymentAttempt.id == attempt_id)
-                             .values(status=status, provider_ref=provider_ref, message=message,
-                                     updated_at=utcnow()))
+        self._exec(UPDATE_ATTEMPT, {"status": status, "ref": provider_ref, "msg": message,
+                                    "at": utcnow(), "id": attempt_id})
 
     def add_void(
         self, shift_id: str | None, kind: str, user_id: str, amount: int, lines: int

@@ -12,7 +12,8 @@ from ...domain.catalog import rate_from_ppm
 from ...domain.ids import new_id_str
 from ...services.ports import ShiftFigures, ShiftInfo
 from .. import models as m
-from .base import RepoBase, dumps, utcnow
+from ..models import UTCDateTime
+from .base import RepoBase, dumps, sql, utcnow
 
 
 def _info(s: m.Shift) -> ShiftInfo:
@@ -20,11 +21,14 @@ def _info(s: m.Shift) -> ShiftInfo:
                      s.z_no, json.loads(s.report) if s.report else None)
 
 
+OPEN_SHIFT = sql("SELECT id, till_id, opened_by, opened_at, opening_float FROM shifts"
+                 " WHERE till_id = :till AND closed_at IS NULL")
+
+
 class ShiftRepo(RepoBase):
     def open_shift(self, till_id: str) -> ShiftInfo | None:
-        s = self.session.scalar(select(m.Shift).where(m.Shift.till_id == till_id,
-                                                      m.Shift.closed_at.is_(None)))
-        return _info(s) if s else None
+        row = self._exec(OPEN_SHIFT.columns(opened_at=UTCDateTime()), {"till": till_id}).first()
+        return ShiftInfo(row[0], row[1], row[2], row[3], row[4]) if row else None
 
     def last_closed_shift(self, till_id: str) -> ShiftInfo | None:
         s = self.session.scalar(select(m.Shift).where(m.Shift.till_id == till_id,
