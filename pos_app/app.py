@@ -87,7 +87,11 @@ def open_database(directory: str | Path | None = None,
     base = data_dir(directory)
     engine = make_engine(db_path(base))
     if migrate:
-        upgrade(engine, db_path(base), backup_dir(base))
+        try:
+            upgrade(engine, db_path(base), backup_dir(base))
+        except BaseException:
+            engine.dispose()
+            raise
     return base, engine, SqlStore(SessionFactory(engine))
 
 

@@ -206,12 +206,7 @@ def _apply_payments(app: App, cart: Cart, pays: list[PaySpec], user: User) -> No
     for p in pays:
         if p.tender == "cash":
             if p.amount is None:
-                from ..domain.money import cash_round
-
-                due = co.remaining(cart)
-                amount = cash_round(due, app.settings.policy().cash_increment)
-                if amount > 0:
-                    co.pay_cash(cart, amount, user)
+                co.pay_cash(cart, max(co.cash_due(cart), 0), user)
             else:
                 co.pay_cash(cart, p.amount, user)
 

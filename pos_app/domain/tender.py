@@ -23,18 +23,20 @@ class Settlement:
     change: int
 
 
-def settle(total: int, non_cash: int, cash_tendered: int, cash_increment: int) -> Settlement:
+def settle(total: int, non_cash: int, cash_tendered: int, cash_increment: int,
+           has_cash: bool = False) -> Settlement:
     """Check that payments cover ``total`` exactly (cash may exceed it and gives change).
 
     ``non_cash`` is the sum of card, store-credit and loyalty amounts already applied.
-    Cash rounding applies only to the part paid in cash.
+    Cash rounding applies only to the part paid in cash; ``has_cash`` with nothing
+    tendered settles a rest that rounds to zero (0.02 left, smallest coin 0.05).
     """
     rest = total - non_cash
-    if cash_tendered == 0:
+    due = cash_round(rest, cash_increment)
+    if cash_tendered == 0 and (rest == 0 or due != 0 or not has_cash):
         if rest != 0:
             raise StateError(_unpaid(rest))
         return Settlement(0, 0, 0)
-    due = cash_round(rest, cash_increment)
     if rest >= 0:
         if cash_tendered < due:
             raise StateError(_unpaid(due - cash_tendered))

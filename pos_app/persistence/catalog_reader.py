@@ -28,8 +28,9 @@ class SqliteCatalogReader:
     def _con(self) -> sqlite3.Connection:
         con: sqlite3.Connection | None = getattr(self._local, "con", None)
         if con is None:
+            # used by its own thread only; check_same_thread=False lets close() run anywhere
             con = sqlite3.connect(self._path, isolation_level=None,
-                                  timeout=BUSY_TIMEOUT_MS / 1000)
+                                  timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
             con.execute("PRAGMA query_only=1")
             self._local.con = con
             with self._lock:

@@ -6,6 +6,7 @@ import logging
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -13,13 +14,21 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from ..domain.errors import StateError
+
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def alembic_config(engine: Engine) -> Config:
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
+                   compare_to: Any) -> bool:
+    """The full-text index (FTS5 and its shadow tables) is created by hand, not by models."""
+    return not (type_ == "table" and (name or "").startswith("variant_search"))
+
+
+def alembic_config(engine: Engine, scripts: Path | None = None) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("script_location", str(scripts or MIGRATIONS))
     cfg.attributes["engine"] = engine
     return cfg
 
@@ -29,8 +38,8 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def head_revision(engine: Engine) -> str:
-    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+def head_revision(engine: Engine, scripts: Path | None = None) -> str:
+    head = ScriptDirectory.from_config(alembic_config(engine, scripts)).get_current_head()
     assert head is not None
     return head
 
@@ -58,15 +67,25 @@ def timestamped_backup(db_file: Path, folder: Path, tag: str) -> Path:
     return online_backup(db_file, folder / f"pos-{stamp}-{tag}.sqlite3")
 
 
-def upgrade(engine: Engine, db_file: Path | None, backup_folder: Path | None) -> Path | None:
-    """Bring the schema to head; back up first if there is anything to migrate."""
+def upgrade(engine: Engine, db_file: Path | None, backup_folder: Path | None,
+            scripts: Path | None = None) -> Path | None:
+    """Bring the schema to head; back up first if there is anything to migrate.
+
+    All pending revisions run in one transaction (SQLite has transactional DDL), so
+    a failing migration leaves the store exactly at its old revision.
+    """
     current = current_revision(engine)
-    head = head_revision(engine)
+    head = head_revision(engine, scripts)
     if current == head:
         return None
+    known = {r.revision for r in ScriptDirectory.from_config(
+        alembic_config(engine, scripts)).walk_revisions()}
+    if current is not None and current not in known:
+        raise StateError(f"the store's schema ({current}) is newer than this version of pos "
+                         "understands: install the newer version again or restore a backup")
     backup = None
     if current is not None and db_file is not None and backup_folder is not None:
         backup = timestamped_backup(db_file, backup_folder, f"before-{head}")
         log.info("backed up %s to %s before migrating %s -> %s", db_file, backup, current, head)
-    command.upgrade(alembic_config(engine), "head")
+    command.upgrade(alembic_config(engine, scripts), "head")
     return backup

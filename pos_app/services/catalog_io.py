@@ -359,6 +359,7 @@ def import_catalog(
     added by another till in between cannot slip through. ``progress(done, total)``
     counts products written.
     """
+    auth.require(user, Permission.CATALOG)
     reader = _Reader(ctx.currency)
     reader.read(path)
     reader.build()

@@ -13,7 +13,7 @@ from ..domain.cart import Cart, CartLine, CartPayment
 from ..domain.catalog import Variant
 from ..domain.errors import NotFound, PermissionDenied, StateError, ValidationError
 from ..domain.ids import new_id_str
-from ..domain.money import currency
+from ..domain.money import cash_round, currency
 from ..domain.pricing import HUNDRED, Discount, PricedCart, price_cart
 from ..domain.quantity import ONE, parse_qty
 from ..domain.sale import CompletedSale, SaleLine, SalePayment, SaleTax
@@ -210,11 +210,22 @@ class CheckoutService:
                           tax_exempt=cart.tax_exempt)
 
     def remaining(self, cart: Cart) -> int:
+        """Still due before cash rounding (what a card or store credit would have to pay)."""
         return self.price(cart).total - sum(p.amount for p in cart.payments)
 
+    def cash_due(self, cart: Cart) -> int:
+        """Still due if the rest is paid in cash: rounded to the smallest coin."""
+        paid_non_cash = sum(p.amount for p in cart.payments if p.tender is not Tender.CASH)
+        cash = sum(p.amount for p in cart.payments if p.tender is Tender.CASH)
+        due = cash_round(self.price(cart).total - paid_non_cash,
+                         self.settings.policy().cash_increment)
+        return due - cash
+
     def pay_cash(self, cart: Cart, tendered: int, user: User) -> CartPayment:
+        """Cash in. Zero is accepted only when the rest rounds away (a 0.02 rest, 0.05 coins)."""
         self.auth.require(user, Permission.SELL)
-        if tendered <= 0:
+        if tendered < 0 or (tendered == 0 and not (
+                self.cash_due(cart) == 0 and self.remaining(cart) > 0)):
             raise ValidationError("cash tendered must be more than zero")
         payment = CartPayment(new_id_str(), Tender.CASH, tendered)
         cart.payments.append(payment)
@@ -302,7 +313,8 @@ class CheckoutService:
             priced = self.price(cart)
             cash = sum(p.amount for p in cart.payments if p.tender is Tender.CASH)
             non_cash = sum(p.amount for p in cart.payments if p.tender is not Tender.CASH)
-            st = settle(priced.total, non_cash, cash, policy.cash_increment)
+            has_cash = any(p.tender is Tender.CASH for p in cart.payments)
+            st = settle(priced.total, non_cash, cash, policy.cash_increment, has_cash)
             seq = tx.next_receipt_seq(self.ctx.till_id)
             sale_id = new_id_str()
             lines = tuple(self._sale_line(i, ln, priced) for i, ln in enumerate(cart.lines, 1))
@@ -310,7 +322,7 @@ class CheckoutService:
             payments = [SalePayment(p.id, p.tender.value, p.amount, p.amount, 0, p.provider,
                                     p.provider_ref, p.original_payment_id)
                         for p in cart.payments if p.tender is not Tender.CASH]
-            if cash:
+            if has_cash:
                 first_cash = next(p for p in cart.payments if p.tender is Tender.CASH)
                 payments.append(SalePayment(first_cash.id, Tender.CASH.value, st.cash_applied,
                                             cash, st.change, None, None,

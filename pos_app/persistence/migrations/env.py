@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from pos_app.persistence.migrate import include_object
 from pos_app.persistence.models import Base
 
 config = context.config
@@ -18,5 +19,6 @@ with engine.begin() as connection:
         target_metadata=Base.metadata,
         render_as_batch=True,  # SQLite can only ALTER by copying tables
         compare_type=True,
+        include_object=include_object,
     )
     context.run_migrations()
