@@ -134,12 +134,13 @@ def _demo_extras(app: App, admin_id: str) -> None:
         exempt = i == 50
         app.customers.add(admin, f"C{i:04d}", f"Customer {i}", f"customer{i}@example.com",
                           tax_exempt=exempt, exemption_ref="EX-2026-0050" if exempt else None)
-    with app.store.tx() as tx:
-        t1 = tx.variant_by_sku("P1") or tx.variant_by_sku("COF-1KG")
-        t2 = tx.variant_by_sku("P2") or t1
-    assert t1 is not None and t2 is not None
-    app.catalog.add_promotion(admin, QuantityPrice("3FOR", frozenset({t1.id}), 3, t1.price * 2))
-    app.catalog.add_promotion(admin, BuyXGetY("B2G1", frozenset({t2.id}), 2, 1))
+    with app.store.tx() as tx:  # the first two single-variant products, if the store has them
+        found = [v for v in (tx.variant_by_sku(f"P{n}") for n in range(1, 40)) if v][:2]
+    if len(found) == 2:
+        t1, t2 = found
+        app.catalog.add_promotion(admin, QuantityPrice("3FOR2", frozenset({t1.id}), 3,
+                                                       t1.price * 2))
+        app.catalog.add_promotion(admin, BuyXGetY("B2G1", frozenset({t2.id}), 2, 1))
     app.stock.adjust(admin, "CHEESE-KG", Decimal("25.000"), "opening stock",
                      MovementKind.RECEIVING)
     app.shifts.open(admin, 10000)

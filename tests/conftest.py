@@ -13,10 +13,10 @@ import pytest
 os.environ.setdefault("POS_PIN_HASH_PROFILE", "test")
 os.environ.setdefault("POS_LOG_DIR", str(Path(__file__).parent / ".." / ".pytest-logs"))
 
-from pos_app.app import App, init_store  # noqa: E402
-from pos_app.domain.catalog import NewProduct, NewVariant  # noqa: E402
-from pos_app.domain.stock import MovementKind  # noqa: E402
-from pos_app.domain.users import Role, User  # noqa: E402
+from pos_app.app import App, init_store
+from pos_app.domain.catalog import NewProduct, NewVariant
+from pos_app.domain.stock import MovementKind
+from pos_app.domain.users import Role, User
 
 COFFEE = "4006381333931"  # EAN-13, reduced rate
 TEA_UPC = "036000291452"  # UPC-A, reduced rate

@@ -121,7 +121,7 @@ def test_store_credit_and_loyalty(shop: Shop) -> None:
     after = app.customers.get("C1")
     assert after.store_credit == 0 and s.loyalty_redeemed == 25
     assert after.loyalty_points == 25 - 25 + s.loyalty_earned
-    assert [h.receipt_no for h in app.customers.history("C1")][0] == s.receipt_no
+    assert next(h.receipt_no for h in app.customers.history("C1")) == s.receipt_no
 
 
 def test_tax_exempt_customer_in_us_store(us_shop: Shop) -> None:

@@ -147,7 +147,7 @@ def _decoded_lines(raw: Iterable[bytes], errors: _Errors) -> Iterator[str]:
 
 
 def _check_header(cells: list[str]) -> tuple[list[str], str | None]:
-    names = [c.strip().lower() for c in cells]
+    names = [c.strip() for c in cells]
     problems = []
     if unknown := [n for n in names if n not in COLUMNS]:
         problems.append("unknown column(s): " + ", ".join(repr(n) for n in unknown))
