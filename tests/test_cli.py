@@ -183,3 +183,24 @@ def test_installed_console_script_runs_a_sale(store: Path) -> None:
     bad = subprocess.run([POS, "sale", "--scan", "nope", "--pay", "cash"], env=env,
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1 and bad.stderr.startswith("pos: ") and bad.stdout == ""
+
+
+def test_catalog_import_reports_every_bad_row(capsys, store: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("product,sku,price,tax,barcodes\n"
+                   "Mug,MUG-1,4.50,STD,4006381333948\n"
+                   "Mug,MUG-2,4.5x,STD,\n"
+                   "Plate,PL-1,3.00,NOPE,4006381333932\n")
+    before = counts(store)
+    code, out, err = run(capsys, store, "catalog", "import", *MANAGER, str(bad))
+    assert code == 1 and "nothing imported" in err
+    assert "row 3, price" in err and "row 4, tax" in err and "row 4, barcodes" in err
+    assert counts(store) == before
+    good = tmp_path / "good.csv"
+    good.write_text("product,sku,price,tax,barcodes,size,colour\n"
+                    "Mug,MUG-1,4.50,STD,4006381333948,,Blue\n"
+                    "Mug,MUG-2,4.50,STD,,,Red\n")
+    code, out, err = run(capsys, store, "catalog", "import", *MANAGER, str(good))
+    assert code == 0 and "1 products, 2 variants" in out, err
+    code, out, _ = run(capsys, store, "catalog", "show", "4006381333948")
+    assert json.loads(out)["sku"] == "MUG-1"

@@ -140,10 +140,15 @@ def cmd_catalog(ns: argparse.Namespace) -> int:
     app = _app(ns)
     try:
         if ns.action == "import":
-            from ..services.catalog_io import import_catalog
+            from ..services.catalog_io import ImportRejected, import_catalog
 
             user = _login(app, ns)
-            result = import_catalog(app.store, app.ctx, app.auth, user, Path(ns.file))
+            try:
+                result = import_catalog(app.store, app.ctx, app.auth, user, Path(ns.file),
+                                        progress=_progress)
+            except ImportRejected as exc:
+                print(f"pos: {exc.report(limit=200)}", file=sys.stderr)
+                return 1
             out(f"imported {result.products} products, {result.variants} variants")
         elif ns.action == "export":
             from ..services.catalog_io import export_catalog

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-
 from sqlalchemy.orm import Session
 
 from .db import SessionFactory
@@ -35,8 +33,7 @@ class _TxContext:
         self._session = self._factory(write=self._write)
         return SqlTx(self._session)
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, *exc: object) -> None:
         assert self._session is not None
         try:
             self._session.rollback()  # no-op after commit; undoes anything uncommitted

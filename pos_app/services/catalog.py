@@ -32,10 +32,14 @@ def normalized_product(product: NewProduct) -> NewProduct:
         raise ValidationError("a product needs a name")
     if not product.variants:
         raise ValidationError("a product needs at least one variant")
+    if len(product.name) > 300 or len(product.category or "") > 200:
+        raise ValidationError(f"{product.name[:40]}: name or category too long")
     variants = []
     for v in product.variants:
         if not v.sku.strip():
             raise ValidationError("every variant needs a SKU")
+        if len(v.sku) > 64 or len(v.size or "") > 50 or len(v.colour or "") > 50:
+            raise ValidationError(f"{v.sku[:64]}: SKU (64), size or colour (50) too long")
         if v.price < 0 or v.cost < 0:
             raise ValidationError(f"{v.sku}: prices cannot be negative")
         variants.append(NewVariant(v.sku.strip(), v.price,

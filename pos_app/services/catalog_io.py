@@ -147,7 +147,7 @@ def _decoded_lines(raw: Iterable[bytes], errors: _Errors) -> Iterator[str]:
 
 
 def _check_header(cells: list[str]) -> tuple[list[str], str | None]:
-    names = [c.strip() for c in cells]
+    names = [c.strip().lower() for c in cells]
     problems = []
     if unknown := [n for n in names if n not in COLUMNS]:
         problems.append("unknown column(s): " + ", ".join(repr(n) for n in unknown))
@@ -305,7 +305,7 @@ class _Reader:
                 if mine is not None and theirs is not None and mine != theirs:
                     self.errors.add(row.row, column,
                                     f"differs from row {group.first_row} of the same product "
-                                    f"(product and category name one product)")
+                                    "(product and category name one product)")
                     row.ok = False
         group.rows.append(row)
 
@@ -408,11 +408,12 @@ def _fsync_dir(folder: Path) -> None:
     """Make the rename itself durable (POSIX; directories cannot be opened on Windows)."""
     if os.name != "posix":
         return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    with contextlib.suppress(OSError):  # the file is complete either way
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def export_catalog(store: Store, path: Path, currency: str) -> int:

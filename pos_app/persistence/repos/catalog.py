@@ -24,6 +24,8 @@ from .. import catalog_sql as q
 from .. import models as m
 from .base import RepoBase, utcnow
 
+BARCODE_SEP = "\x1f"  # unit separator: cannot occur in a barcode
+
 
 class CatalogRepo(RepoBase):
     def _variant(self, sql: str, params: dict[str, Any]) -> Variant | None:
@@ -148,7 +150,9 @@ class CatalogRepo(RepoBase):
             price=price, updated_at=utcnow()))
 
     def catalog_rows(self) -> Iterator[dict[str, Any]]:
-        barcodes = (select(func.group_concat(m.Barcode.code, " "))
+        agg = (func.string_agg if self.session.get_bind().dialect.name == "postgresql"
+               else func.group_concat)
+        barcodes = (select(agg(m.Barcode.code, BARCODE_SEP))
                     .where(m.Barcode.variant_id == m.Variant.id).scalar_subquery())
         stmt = (select(m.Product.name, m.Category.name, m.TaxCategory.code,
                        m.Product.sold_by_weight, m.Product.active, m.Variant.sku,
@@ -162,4 +166,4 @@ class CatalogRepo(RepoBase):
             yield {"product": r[0], "category": r[1], "tax": r[2], "weighed": r[3],
                    "active": r[4], "sku": r[5], "size": r[6], "colour": r[7], "price": r[8],
                    "cost": r[9], "reorder_point": from_milli(r[10]),
-                   "barcodes": (r[11] or "").split()}
+                   "barcodes": (r[11] or "").split(BARCODE_SEP) if r[11] else []}
