@@ -22,8 +22,10 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
                    compare_to: Any) -> bool:
-    """The full-text index (FTS5 and its shadow tables) is created by hand, not by models."""
-    return not (type_ == "table" and (name or "").startswith("variant_search"))
+    """Search indexes are made by hand per dialect (FTS5 tables, a trigram index), not models."""
+    if type_ == "table":
+        return not (name or "").startswith("variant_search")
+    return not (type_ == "index" and name == "ix_variants_name_trgm")
 
 
 def alembic_config(engine: Engine, scripts: Path | None = None) -> Config:
