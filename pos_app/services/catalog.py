@@ -16,6 +16,13 @@ from .auth import AuthService
 from .ports import CatalogReader, Store, Tx
 
 
+def require_variant(tx: Tx, sku: str) -> Variant:
+    v = tx.variant_by_sku(sku)
+    if v is None:
+        raise NotFound(f"no item with SKU {sku!r}")
+    return v
+
+
 def product_payload(product: NewProduct, product_id: str, variant_ids: list[str],
                     currency: str) -> dict[str, object]:
     return {"product_id": product_id, "name": product.name, "category": product.category,
@@ -115,10 +122,7 @@ class CatalogService:
 
     def variant(self, sku: str) -> Variant:
         with self.store.tx() as tx:
-            v = tx.variant_by_sku(sku)
-        if v is None:
-            raise NotFound(f"no item with SKU {sku!r}")
-        return v
+            return require_variant(tx, sku)
 
     def search(self, text: str, limit: int = 20) -> list[Variant]:
         return self.reader.search_variants(text, limit)
@@ -129,9 +133,7 @@ class CatalogService:
         if price < 0:
             raise ValidationError("a price cannot be negative")
         with self.store.tx(write=True) as tx:
-            v = tx.variant_by_sku(sku)
-            if v is None:
-                raise NotFound(f"no item with SKU {sku!r}")
+            v = require_variant(tx, sku)
             tx.set_price(v.id, price)
             tx.add_event("price.changed", "variant", v.id, {
                 "variant_id": v.id, "sku": sku, "currency": self.ctx.currency,

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..domain.errors import NotFound, ValidationError
+from ..domain.errors import ValidationError
 from ..domain.ids import new_id_str
 from ..domain.stock import MovementKind, StockMove
 from ..domain.store import TillContext
 from ..domain.users import Permission, User
 from .auth import AuthService
+from .catalog import require_variant
 from .ports import Store, Tx
 
 
@@ -22,9 +23,7 @@ class StockService:
 
     def on_hand(self, sku: str, location_id: str | None = None) -> Decimal:
         with self.store.tx() as tx:
-            v = tx.variant_by_sku(sku)
-            if v is None:
-                raise NotFound(f"no item with SKU {sku!r}")
+            v = require_variant(tx, sku)
             return tx.on_hand(v.id, location_id or self.ctx.location_id)
 
     def _write(self, tx: Tx, user: User, moves: list[StockMove], action: str,
@@ -49,9 +48,7 @@ class StockService:
         if not reason.strip():
             raise ValidationError("an adjustment needs a reason")
         with self.store.tx(write=True) as tx:
-            v = tx.variant_by_sku(sku)
-            if v is None:
-                raise NotFound(f"no item with SKU {sku!r}")
+            v = require_variant(tx, sku)
             self._write(tx, user, [StockMove(new_id_str(), v.id, self.ctx.location_id, delta,
                                              kind, reason)], f"stock_{kind.value}", sku)
             tx.commit()
@@ -62,9 +59,7 @@ class StockService:
         if counted < 0:
             raise ValidationError("a count cannot be negative")
         with self.store.tx(write=True) as tx:
-            v = tx.variant_by_sku(sku)
-            if v is None:
-                raise NotFound(f"no item with SKU {sku!r}")
+            v = require_variant(tx, sku)
             diff = counted - tx.on_hand(v.id, self.ctx.location_id)
             if diff:
                 self._write(tx, user, [StockMove(new_id_str(), v.id, self.ctx.location_id, diff,
@@ -79,9 +74,7 @@ class StockService:
             raise ValidationError("transfer a positive quantity")
         ref = new_id_str()
         with self.store.tx(write=True) as tx:
-            v = tx.variant_by_sku(sku)
-            if v is None:
-                raise NotFound(f"no item with SKU {sku!r}")
+            v = require_variant(tx, sku)
             self._write(tx, user, [
                 StockMove(new_id_str(), v.id, self.ctx.location_id, -qty, MovementKind.TRANSFER,
                           f"to {to_location_id}", ref),
