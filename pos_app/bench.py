@@ -43,17 +43,20 @@ def _measure(fn: Callable[[int], Any], n: int, warmup: int = 20) -> dict[str, fl
 
 
 def _sample_codes(path: Path, n: int, rng: random.Random) -> tuple[list[str], list[str]]:
+    """Random barcodes of ordinary items (weighed and price-label items need a label)."""
     con = sqlite3.connect(path)
     try:
         top = con.execute("SELECT MAX(rowid) FROM barcodes").fetchone()[0]
         codes: list[str] = []
         while len(codes) < n:
-            rows = con.execute("SELECT code FROM barcodes WHERE rowid IN ({})".format(",".join(
-                str(rng.randint(1, top)) for _ in range(n)))).fetchall()
-            codes.extend(r[0] for r in rows)
+            picks = ",".join(str(rng.randint(1, top)) for _ in range(n))
+            codes.extend(r[0] for r in con.execute(
+                "SELECT b.code FROM barcodes b JOIN variants v ON v.id = b.variant_id"
+                " JOIN products p ON p.id = v.product_id WHERE v.price > 0 AND v.active"
+                f" AND NOT p.sold_by_weight AND b.rowid IN ({picks})"))
+        picks = ",".join(str(rng.randint(1, top)) for _ in range(200))
         words = [r[0].split()[0] for r in con.execute(
-            "SELECT name FROM variants WHERE rowid IN ({})".format(",".join(
-                str(rng.randint(1, top)) for _ in range(200))))]
+            f"SELECT name FROM variants WHERE rowid IN ({picks})")]
     finally:
         con.close()
     return codes[:n], words
