@@ -64,6 +64,14 @@ def test_sale_json_with_qty_and_split_tender(capsys, store: Path) -> None:  # ty
     assert sale["receipt_no"] == "S1-T1-000001" and "TOTAL" in sale["receipt_text"]
 
 
+def test_split_form_of_pay(capsys, store: Path) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run(capsys, store, "sale", *CASHIER, "--scan", "4006381333931",
+                         "--pay", "split:card:2.99,cash", "--json")
+    assert code == 0, err
+    pays = {p["tender"]: p["amount"]["minor"] for p in json.loads(out)["payments"]}
+    assert pays == {"card": 299, "cash": 1000}
+
+
 def test_weight_label_and_text_receipt(capsys, store: Path) -> None:  # type: ignore[no-untyped-def]
     from pos_app.demo import CHEESE_ITEM, german_label
 

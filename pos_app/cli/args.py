@@ -55,6 +55,19 @@ def parse_pay(spec: str, currency: str) -> PaySpec:
     return PaySpec(tender, value)
 
 
+def parse_pays(specs: list[str], currency: str) -> list[PaySpec]:
+    """Repeated ``--pay`` and the one-argument form ``split:cash:10.00,card``."""
+    parts: list[str] = []
+    for spec in specs:
+        if spec.lower().startswith("split:"):
+            parts.extend(p for p in spec[6:].split(",") if p.strip())
+        else:
+            parts.append(spec)
+    if not parts:
+        raise ValidationError("--pay split: names no tenders, e.g. split:cash:10.00,card")
+    return [parse_pay(p, currency) for p in parts]
+
+
 def parse_discount(text: str, currency: str) -> Discount:
     text = text.strip()
     if text.endswith("%"):

@@ -21,7 +21,7 @@ from ..domain.users import Permission, Role, User
 from ..paths import backup_dir, db_path
 from ..persistence.migrate import current_revision, online_backup, timestamped_backup
 from ..services.auth import OverrideGrant
-from .args import PaySpec, parse_counts, parse_discount, parse_line_spec, parse_pay
+from .args import PaySpec, parse_counts, parse_discount, parse_line_spec, parse_pays
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -221,7 +221,7 @@ def cmd_sale(ns: argparse.Namespace) -> int:
     try:
         user = _login(app, ns)
         cur = app.ctx.currency
-        pays = [parse_pay(p, cur) for p in ns.pay]
+        pays = parse_pays(ns.pay, cur)
         discount = parse_discount(ns.discount, cur) if ns.discount else None
         co = app.checkout
         cart = co.new_cart()

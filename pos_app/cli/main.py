@@ -82,8 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--customer", help="customer code or id")
     s.add_argument("--discount", help="order discount: 10%% or 5.00")
     s.add_argument("--pay", action="append", required=True, metavar="TENDER[:AMOUNT]",
-                   help="cash:20.00 | cash | card | card:5.00 | credit[:X] | points:N "
-                        "(repeat for split tender)")
+                   help="cash:20.00 | cash | card | card:5.00 | credit[:X] | points:N; "
+                        "repeat, or split:card:5.00,cash for split tender")
     s.add_argument("--approver", help="supervisor user for an override")
     s.add_argument("--approver-pin")
     s.add_argument("--json", action="store_true")
