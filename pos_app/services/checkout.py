@@ -164,8 +164,9 @@ class CheckoutService:
         if discount is None:
             cart.order_discount = None
             return
-        priced = self.price(cart)
-        base = sum(p.net for p in priced.lines if p.net > 0)
+        priced = self.price(cart)  # the base excludes any order discount being replaced
+        base = sum(p.net + p.order_discount for p in priced.lines
+                   if p.net + p.order_discount > 0)
         amount = discount.of(base)
         approver = self._approve_limit(user, Permission.DISCOUNT,
                                        _discount_pct(discount, amount, base),

@@ -63,8 +63,12 @@ class ReturnService:
         if qty <= 0:
             raise ValidationError("return a positive quantity")
         with self.store.tx() as tx:
+            variant = tx.variant_by_id(orig.variant_id)
             done_qty, done_net, done_tax = tx.returned_by_line([orig.id]).get(
                 orig.id, (Decimal(0), 0, 0))
+        weighed = variant.sold_by_weight if variant else orig.qty != orig.qty.to_integral_value()
+        if not weighed and qty != qty.to_integral_value():
+            raise ValidationError("only weighed items can be returned in fractions")
         in_cart = [ln for ln in cart.lines if ln.return_of == orig.id]
         done_qty += sum((-ln.qty for ln in in_cart), Decimal(0))
         done_net += sum(-ln.fixed.net for ln in in_cart if ln.fixed)
@@ -74,10 +78,12 @@ class ReturnService:
                 f"only {orig.qty - done_qty} of line {line_no} ({orig.sku}) can still be "
                 "returned")
         after = done_qty + qty
-        net = _pro_rata(orig.net, after, orig.qty) - done_net
+        # What was paid, in the store's convention: the line total (tax included) in an
+        # inclusive store, the amount before tax in an exclusive one. Pro-rating ``net``
+        # would refund the VAT an exempt customer never paid.
+        paid = orig.total if sale.tax_mode == TaxMode.INCLUSIVE else orig.total - orig.tax
+        net = _pro_rata(paid, after, orig.qty) - done_net
         tax = _pro_rata(orig.tax, after, orig.qty) - done_tax
-        if sale.tax_mode == TaxMode.INCLUSIVE and net < tax:  # pragma: no cover - defensive
-            raise StateError("inconsistent original line")
         line = CartLine(
             key=new_id_str(), variant_id=orig.variant_id, sku=orig.sku, name=orig.name,
             list_price=orig.list_price, unit_price=orig.unit_price, qty=-qty,
