@@ -17,6 +17,7 @@ from .domain.store import TillContext
 from .domain.users import Role
 from .paths import backup_dir, data_dir, db_path
 from .persistence.catalog_reader import SqliteCatalogReader, StoreCatalogReader
+from .persistence.checkpoint import WalCheckpointer
 from .persistence.db import SessionFactory, make_engine
 from .persistence.migrate import upgrade
 from .persistence.store import SqlStore
@@ -77,15 +78,19 @@ class App:
     customers: CustomerService
     audit: AuditService
 
+    checkpointer: WalCheckpointer | None = None
+
     def close(self) -> None:
         self.checkout.reader.close()
         self.engine.dispose()
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
 
 
-def open_database(directory: str | Path | None = None,
-                  migrate: bool = True) -> tuple[Path, Engine, SqlStore]:
+def open_database(directory: str | Path | None = None, migrate: bool = True,
+                  auto_checkpoint: bool = True) -> tuple[Path, Engine, SqlStore]:
     base = data_dir(directory)
-    engine = make_engine(db_path(base))
+    engine = make_engine(db_path(base), auto_checkpoint)
     if migrate:
         try:
             upgrade(engine, db_path(base), backup_dir(base))
@@ -97,6 +102,12 @@ def open_database(directory: str | Path | None = None,
 
 def _wire(base: Path, engine: Engine, store: SqlStore, ctx: TillContext,
           terminal: PaymentTerminal | None) -> App:
+    checkpointer = None
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            if conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0:
+                checkpointer = WalCheckpointer(db_path(base))
+                checkpointer.start()
     auth = AuthService(store, ctx)
     settings = SettingsService(store, ctx, auth)
     reader: CatalogReader = (SqliteCatalogReader(db_path(base))
@@ -106,11 +117,11 @@ def _wire(base: Path, engine: Engine, store: SqlStore, ctx: TillContext,
                CatalogService(store, ctx, auth, reader),
                checkout, ReturnService(store, auth, checkout), ShiftService(store, ctx, auth),
                StockService(store, ctx, auth), CustomerService(store, ctx, auth),
-               AuditService(store))
+               AuditService(store), checkpointer)
 
 
 def open_app(directory: str | Path | None = None, terminal: str | None = "sim") -> App:
-    base, engine, store = open_database(directory)
+    base, engine, store = open_database(directory, auto_checkpoint=False)
     with store.tx() as tx:
         ctx = tx.till_context()
     if ctx is None:
@@ -124,7 +135,7 @@ def init_store(directory: str | Path | None, *, store_name: str, store_code: str
                taxes: list[tuple[str, str, str]], terminal: str | None = "sim") -> App:
     """Create the store, this till, its location, settings and the first admin, once."""
     cur = lookup_currency(currency)
-    base, engine, store = open_database(directory)
+    base, engine, store = open_database(directory, auto_checkpoint=False)
     with store.tx() as tx:
         if tx.till_context() is not None:
             engine.dispose()

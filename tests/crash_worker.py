@@ -99,7 +99,7 @@ def split_commits(switch: KillSwitch) -> None:
 
     def add_sale(self: SqlTx, sale: Any) -> None:
         original(self, sale)
-        self.session.commit()  # the rest autobegins a second transaction
+        self.commit()  # the rest autobegins a second transaction
         if switch.active:
             print(f"SPLIT {switch.points}", flush=True)
 

@@ -206,6 +206,9 @@ def test_void_sale_refunds_card_and_is_counted(shop: Shop) -> None:
     assert report["voids"] == {"sales": 1, "lines": 0, "amount": 1299}
     actions = [r[0] for r in db(shop).execute("select action from audit_log")]
     assert "payment_reversed" in actions and "void_sale" in actions
+    attempts = db(shop).execute("select amount, status from payment_attempts"
+                                " order by created_at").fetchall()
+    assert attempts == [(500, "reversed"), (-500, "approved")]
 
 
 def test_sale_needs_open_shift(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -68,6 +68,9 @@ def test_refund_goes_back_to_card_first_then_cash(shop: Shop) -> None:
     types = [r[0] for r in con.execute("select type from outbox where aggregate_id=?",
                                        (refund.id,))]
     assert types == ["refund.completed"]  # nothing restocked, so no stock event
+    attempts = con.execute("select amount, status from payment_attempts order by created_at"
+                           ).fetchall()
+    assert attempts == [(1000, "used"), (-1000, "used")]  # the refund was on record first
 
 
 def test_return_without_receipt_needs_manager(shop: Shop) -> None:

@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session, sessionmaker
 BUSY_TIMEOUT_MS = 30_000
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, auto_checkpoint: bool = True) -> None:
     dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _begin)
     cur = dbapi_connection.cursor()
+    if not auto_checkpoint:  # a WalCheckpointer thread does it (persistence/checkpoint.py)
+        cur.execute("PRAGMA wal_autocheckpoint=0")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
@@ -32,13 +34,14 @@ def _begin(conn: Any) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def make_engine(url_or_path: str | Path) -> Engine:
+def make_engine(url_or_path: str | Path, auto_checkpoint: bool = True) -> Engine:
     url = str(url_or_path)
     if "://" not in url:
         url = f"sqlite+pysqlite:///{Path(url).resolve()}"
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect",
+                     lambda con, rec: _sqlite_pragmas(con, rec, auto_checkpoint))
         event.listen(engine, "begin", _begin)
     else:
         engine = create_engine(url, pool_pre_ping=True)

@@ -22,6 +22,7 @@ class SqlTx(SettingsRepo, CatalogRepo, PeopleRepo, SalesRepo, StockRepo, ShiftRe
 
     def commit(self) -> None:
         self.session.commit()
+        self._conn = None  # the next statement, if any, begins a new transaction
 
 
 class _TxContext:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -22,7 +23,7 @@ from ..domain.store import Customer, TillContext
 from ..domain.tender import Tender, settle
 from ..domain.users import POLICIES, Permission, User
 from .auth import AuthService, OverrideGrant
-from .ports import CatalogReader, PaymentTerminal, Store, Tx
+from .ports import CatalogReader, PaymentTerminal, Store, TerminalResult, Tx
 from .settings import SettingsService
 
 
@@ -240,6 +241,29 @@ class CheckoutService:
             raise ValidationError(
                 f"only cash may exceed the amount due ({remaining} minor units left)")
 
+    def terminal_call(self, cart_id: str, amount: int,
+                      call: Callable[[PaymentTerminal, str], TerminalResult]
+                      ) -> tuple[str, TerminalResult]:
+        """Run one terminal operation with its attempt committed first.
+
+        ``amount`` is signed (refunds negative). The attempt id is the terminal's
+        idempotency reference, so a retry after a crash cannot charge twice, and a
+        charge or refund that happened is on record even if the sale never completes.
+        """
+        if self.terminal is None:
+            raise StateError("no card terminal is configured on this till")
+        attempt_id = new_id_str()
+        with self.store.tx(write=True) as tx:
+            tx.add_payment_attempt(attempt_id, self.ctx.till_id, cart_id, amount,
+                                   self.ctx.currency, self.terminal.name)
+            tx.commit()
+        result = call(self.terminal, attempt_id)
+        with self.store.tx(write=True) as tx:
+            tx.update_payment_attempt(attempt_id, "approved" if result.approved else "declined",
+                                      result.provider_ref, result.message or None)
+            tx.commit()
+        return attempt_id, result
+
     def pay_card(self, cart: Cart, user: User, amount: int | None = None) -> CartPayment:
         """Charge through the terminal; the attempt is committed before the terminal is asked."""
         self.auth.require(user, Permission.SELL)
@@ -247,16 +271,8 @@ class CheckoutService:
             raise StateError("no card terminal is configured on this till")
         amount = self.remaining(cart) if amount is None else amount
         self._check_non_cash(cart, amount)
-        attempt_id = new_id_str()
-        with self.store.tx(write=True) as tx:
-            tx.add_payment_attempt(attempt_id, self.ctx.till_id, cart.id, amount,
-                                   self.ctx.currency, self.terminal.name)
-            tx.commit()
-        result = self.terminal.charge(amount, self.ctx.currency, attempt_id)
-        with self.store.tx(write=True) as tx:
-            tx.update_payment_attempt(attempt_id, "approved" if result.approved else "declined",
-                                      result.provider_ref, result.message or None)
-            tx.commit()
+        attempt_id, result = self.terminal_call(
+            cart.id, amount, lambda t, ref: t.charge(amount, self.ctx.currency, ref))
         if not result.approved:
             raise PaymentDeclined(f"card declined: {result.message or 'no reason given'}")
         payment = CartPayment(new_id_str(), Tender.CARD, amount, self.terminal.name,
@@ -424,16 +440,26 @@ class CheckoutService:
         Needs no extra permission: it only undoes this cart's own uncommitted payments.
         """
         for p in list(cart.payments):
-            if p.tender is Tender.CARD and p.provider_ref:
-                if self.terminal is None:
-                    raise StateError("cannot refund the card payment: no terminal configured")
-                result = self.terminal.refund(p.amount, self.ctx.currency, p.provider_ref,
-                                              f"reverse-{p.id}")
+            if p.tender is Tender.CARD and p.provider_ref and p.amount > 0:
+                _, result = self.terminal_call(cart.id, -p.amount, self._refund_of(p))
                 if not result.approved:
                     raise PaymentDeclined(f"card refund failed: {result.message}")
-                self._audit(user, "payment_reversed", p.provider_ref,
-                            {"cart": cart.id, "amount": p.amount, "reason": reason})
+                with self.store.tx(write=True) as tx:
+                    if p.attempt_id:
+                        tx.update_payment_attempt(p.attempt_id, "reversed", p.provider_ref,
+                                                  reason)
+                    tx.append_audit(self.ctx.till_id, user.id, "payment_reversed",
+                                    p.provider_ref,
+                                    {"cart": cart.id, "amount": p.amount, "reason": reason})
+                    tx.commit()
             cart.payments.remove(p)
+
+    def _refund_of(self, p: CartPayment) -> Callable[[PaymentTerminal, str], TerminalResult]:
+        def call(terminal: PaymentTerminal, key: str) -> TerminalResult:
+            assert p.provider_ref is not None
+            return terminal.refund(p.amount, self.ctx.currency, p.provider_ref, key)
+
+        return call
 
     def park(self, cart: Cart, user: User, label: str = "") -> str:
         self.auth.require(user, Permission.SELL)

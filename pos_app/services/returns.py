@@ -160,18 +160,20 @@ class ReturnService:
 
     def _refund_payment(self, cart: Cart, tender: str, amount: int, original_id: str,
                         provider_ref: str | None) -> CartPayment:
-        ref = None
-        provider = None
+        ref = provider = attempt_id = None
         if tender == Tender.CARD.value:
-            terminal = self.checkout.terminal
-            if terminal is None or provider_ref is None:
-                raise StateError("the card refund needs the card terminal")
-            result = terminal.refund(amount, cart.currency, provider_ref, f"refund-{cart.id}")
+            if provider_ref is None:
+                raise StateError("the original card payment has no provider reference")
+            original = provider_ref
+            attempt_id, result = self.checkout.terminal_call(
+                cart.id, -amount,
+                lambda t, key: t.refund(amount, cart.currency, original, key))
             if not result.approved:
                 raise PaymentDeclined(f"card refund failed: {result.message}")
-            ref, provider = result.provider_ref, terminal.name
+            ref = result.provider_ref
+            provider = self.checkout.terminal.name if self.checkout.terminal else None
         payment = CartPayment(new_id_str(), Tender(tender), -amount, provider, ref,
-                              original_payment_id=original_id)
+                              attempt_id, original_id)
         cart.payments.append(payment)
         return payment
 

@@ -22,12 +22,12 @@ def _info(s: m.Shift) -> ShiftInfo:
 
 
 OPEN_SHIFT = sql("SELECT id, till_id, opened_by, opened_at, opening_float FROM shifts"
-                 " WHERE till_id = :till AND closed_at IS NULL")
+                 " WHERE till_id = :till AND closed_at IS NULL").columns(opened_at=UTCDateTime())
 
 
 class ShiftRepo(RepoBase):
     def open_shift(self, till_id: str) -> ShiftInfo | None:
-        row = self._exec(OPEN_SHIFT.columns(opened_at=UTCDateTime()), {"till": till_id}).first()
+        row = self._exec(OPEN_SHIFT, {"till": till_id}).first()
         return ShiftInfo(row[0], row[1], row[2], row[3], row[4]) if row else None
 
     def last_closed_shift(self, till_id: str) -> ShiftInfo | None:
