@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -13,6 +14,7 @@ from sqlalchemy import Engine
 from .domain.errors import StateError, ValidationError
 from .domain.ids import new_id_str
 from .domain.money import currency as lookup_currency
+from .domain.pricing import TaxMode
 from .domain.store import TillContext
 from .domain.users import Role
 from .paths import backup_dir, data_dir, db_path
@@ -22,8 +24,8 @@ from .persistence.db import SessionFactory, make_engine
 from .persistence.migrate import upgrade
 from .persistence.store import SqlStore
 from .services.audit import AuditService
-from .services.auth import AuthService
-from .services.catalog import CatalogService
+from .services.auth import AuthService, new_user
+from .services.catalog import CatalogService, new_tax_category
 from .services.checkout import CheckoutService
 from .services.customers import CustomerService
 from .services.ports import CatalogReader, PaymentTerminal, TerminalResult
@@ -133,22 +135,44 @@ def open_app(directory: str | Path | None = None, terminal: str | None = "sim") 
 def init_store(directory: str | Path | None, *, store_name: str, store_code: str,
                till_code: str, currency: str, tax_mode: str, admin_user: str, admin_pin: str,
                taxes: list[tuple[str, str, str]], terminal: str | None = "sim") -> App:
-    """Create the store, this till, its location, settings and the first admin, once."""
+    """Create the store, this till, its location, settings and first admin: all or nothing.
+
+    Everything is validated before the database is touched, then written in one
+    transaction, so bad input leaves no half-made store behind.
+    """
     cur = lookup_currency(currency)
+    try:
+        mode = TaxMode(tax_mode)
+    except ValueError as exc:
+        raise ValidationError("tax mode is 'inclusive' or 'exclusive'") from exc
+    for label, code in (("store code", store_code), ("till code", till_code)):
+        if not re.match(r"^[A-Za-z0-9]{1,16}$", code):
+            raise ValidationError(f"a {label} is 1-16 letters or digits")
+    if not store_name.strip():
+        raise ValidationError("the store needs a name")
+    admin, pin_hash = new_user(admin_user, admin_user.capitalize(), Role.ADMIN, admin_pin)
+    categories = [new_tax_category(code, name, rate) for code, name, rate in taxes]
+    if len({t.code for t in categories}) != len(categories):
+        raise ValidationError("tax category codes must be unique")
+    driver = load_terminal(terminal) if terminal else None
     base, engine, store = open_database(directory, auto_checkpoint=False)
-    with store.tx() as tx:
-        if tx.till_context() is not None:
-            engine.dispose()
-            raise StateError(f"{base} already holds a store")
-    ctx = TillContext(new_id_str(), store_code, store_name, new_id_str(), till_code,
+    ctx = TillContext(new_id_str(), store_code, store_name.strip(), new_id_str(), till_code,
                       new_id_str(), cur.code)
-    with store.tx(write=True) as tx:
-        tx.create_store(ctx, "MAIN", f"{store_name} shop floor")
-        tx.commit()
-    app = _wire(base, engine, store, ctx, load_terminal(terminal) if terminal else None)
-    app.settings.set(None, "tax_mode", tax_mode)
-    app.auth.create_user(None, admin_user, admin_user.capitalize(), Role.ADMIN, admin_pin)
-    for code, name, rate in taxes:
-        app.catalog.add_tax_category(None, code, name, rate)
+    try:
+        with store.tx(write=True) as tx:
+            if tx.till_context() is not None:
+                raise StateError(f"{base} already holds a store")
+            tx.create_store(ctx, "MAIN", f"{ctx.store_name} shop floor")
+            tx.set_setting("tax_mode", mode.value)
+            tx.add_user(admin, pin_hash)
+            for tax in categories:
+                tx.add_tax_category(tax)
+            tx.append_audit(ctx.till_id, None, "store_initialised", store_code, {
+                "till": till_code, "currency": cur.code, "tax_mode": mode.value,
+                "admin": admin_user, "taxes": {t.code: str(t.rate) for t in categories}})
+            tx.commit()
+    except BaseException:
+        engine.dispose()
+        raise
     log.info("initialised store %s till %s in %s", store_code, till_code, base)
-    return app
+    return _wire(base, engine, store, ctx, driver)

@@ -226,3 +226,43 @@ def test_bench_measures_every_target_and_its_baselines(capsys, tmp_path: Path) -
     code = main(["--data-dir", str(tmp_path / "bench"), "bench", "--skus", "400",
                  "--sales", "5", "--json"])
     assert json.loads(capsys.readouterr().out)["build_s"] is None  # store reused
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--admin-pin", "12"], "PIN is 4 to 8 digits"),
+    (["--admin-pin", "1234", "--currency", "XYZ"], "unknown currency"),
+    (["--admin-pin", "1234", "--tax", "STD:Standard:1.5"], "between 0 and 1"),
+    (["--admin-pin", "1234", "--tax", "STD"], "CODE:NAME:RATE"),
+    (["--admin-pin", "1234", "--till", "T 1"], "till code"),
+])
+def test_init_with_bad_input_creates_nothing(capsys, tmp_path: Path, args: list[str],  # type: ignore[no-untyped-def]
+                                             message: str) -> None:
+    code, _, err = run(capsys, tmp_path / "new", "init", "--store-name", "Shop", *args)
+    assert code == 1 and message in err and err.count("\n") == 1
+    assert not (tmp_path / "new").exists()
+
+
+def test_init_then_first_sale_from_scratch(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = tmp_path / "shop"
+    admin = ["--user", "admin", "--pin", "4321"]
+    assert run(capsys, store, "init", "--store-name", "Corner Shop", "--currency", "USD",
+               "--tax-mode", "exclusive", "--admin-pin", "4321",
+               "--tax", "ST:State:0.0625")[0] == 0
+    assert run(capsys, store, "user", "add", *admin, "ann", "--role", "cashier",
+               "--new-pin", "5555")[0] == 0
+    good = tmp_path / "cat.csv"
+    good.write_text("product,sku,price,tax\nSoda,SODA,1.99,ST\n")
+    assert run(capsys, store, "catalog", "import", *admin, str(good))[0] == 0
+    assert run(capsys, store, "stock", "adjust", *admin, "SODA", "24", "--reason",
+               "delivery", "--receiving")[0] == 0
+    assert run(capsys, store, "shift", "open", "--user", "ann", "--pin", "5555",
+               "--float", "50")[0] == 0
+    code, out, err = run(capsys, store, "sale", "--user", "ann", "--pin", "5555",
+                         "--scan", "SODA", "--qty", "2", "--pay", "cash:5", "--json")
+    assert code == 0, err
+    sale = json.loads(out)
+    assert sale["total"]["minor"] == 398 + 25  # 6.25 % of 3.98 = 0.24875 -> 0.25
+    code, out, _ = run(capsys, store, "stock", "on-hand", "SODA")
+    assert out.strip() == "22"
+    code, out, _ = run(capsys, store, "audit", "verify")
+    assert code == 0

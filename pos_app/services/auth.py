@@ -43,6 +43,13 @@ def _verify(pin_hash: str, pin: str) -> bool:
         return False
 
 
+def new_user(username: str, display_name: str, role: Role, pin: str) -> tuple[User, str]:
+    """A validated user and the argon2id hash of their PIN (nothing written)."""
+    if not re.match(r"^[\w.@-]{1,64}$", username):
+        raise ValidationError("a user name is 1-64 letters, digits, '.', '@', '_' or '-'")
+    return User(new_id_str(), username, display_name or username, role), hash_pin(pin)
+
+
 @dataclass(frozen=True, slots=True)
 class OverrideGrant:
     token: str
@@ -136,10 +143,7 @@ class AuthService:
             self.require(actor, Permission.USERS)
             if role is Role.ADMIN and actor.role is not Role.ADMIN:
                 raise PermissionDenied("only an admin can create an admin", "users")
-        if not re.match(r"^[\w.@-]{1,64}$", username):
-            raise ValidationError("a user name is 1-64 letters, digits, '.', '@', '_' or '-'")
-        pin_hash = hash_pin(pin)
-        user = User(new_id_str(), username, display_name, role)
+        user, pin_hash = new_user(username, display_name, role, pin)
         with self.store.tx(write=True) as tx:
             if tx.user_by_name(username) is not None:
                 raise ValidationError(f"user {username!r} already exists")

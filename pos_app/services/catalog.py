@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from ..domain.barcodes import normalize_barcode
 from ..domain.catalog import NewProduct, NewVariant, TaxCategory, Variant
@@ -14,6 +15,19 @@ from ..domain.store import TillContext
 from ..domain.users import Permission, User
 from .auth import AuthService
 from .ports import CatalogReader, Store, Tx
+
+
+def new_tax_category(code: str, name: str, rate: str) -> TaxCategory:
+    """A validated tax category; ``rate`` is a fraction as text ("0.19" for 19 %)."""
+    if not code.strip() or len(code) > 32:
+        raise ValidationError("a tax category code is 1 to 32 characters")
+    try:
+        value = Decimal(rate)
+    except InvalidOperation as exc:
+        raise ValidationError(f"not a tax rate: {rate!r}") from exc
+    if not Decimal(0) <= value < Decimal(1):
+        raise ValidationError("a tax rate is a fraction between 0 and 1 (0.19 for 19 %)")
+    return TaxCategory(new_id_str(), code.strip(), name.strip() or code, value)
 
 
 def require_variant(tx: Tx, sku: str) -> Variant:
@@ -81,17 +95,9 @@ class CatalogService:
 
     def add_tax_category(self, user: User | None, code: str, name: str,
                          rate: str) -> TaxCategory:
-        from decimal import Decimal, InvalidOperation
-
         if user is not None:
             self.auth.require(user, Permission.SETTINGS)
-        try:
-            value = Decimal(rate)
-        except InvalidOperation as exc:
-            raise ValidationError(f"not a tax rate: {rate!r}") from exc
-        if not Decimal(0) <= value < Decimal(1):
-            raise ValidationError("a tax rate is a fraction between 0 and 1 (0.19 for 19 %)")
-        tax = TaxCategory(new_id_str(), code, name, value)
+        tax = new_tax_category(code, name, rate)
         with self.store.tx(write=True) as tx:
             if any(t.code == code for t in tx.tax_categories()):
                 raise ValidationError(f"tax category {code!r} already exists")
