@@ -80,7 +80,7 @@ def _sell(shop: Shop, n: int) -> None:
     ("delete from audit_log where seq>=13", "deleted"),
 ])
 def test_audit_verify_names_the_tampered_entry(shop: Shop, tamper: str, kind: str) -> None:
-    _sell(shop, 3)
+    _sell(shop, 4)
     checked, problems = shop.app.audit.verify()
     assert problems == [] and checked >= 14
     db(shop).execute(tamper)
