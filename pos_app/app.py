@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -10,6 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+
+from sync.engine import Connector, SyncEngine
+from sync.registry import connector_type
+from sync.secrets import KeyringSecrets
 
 from .domain.errors import StateError, ValidationError
 from .domain.ids import new_id_str
@@ -23,6 +28,7 @@ from .persistence.checkpoint import WalCheckpointer
 from .persistence.db import SessionFactory, make_engine
 from .persistence.migrate import upgrade
 from .persistence.store import SqlStore
+from .persistence.sync_store import SqlSyncStore
 from .services.audit import AuditService
 from .services.auth import AuthService, new_user
 from .services.catalog import CatalogService, new_tax_category
@@ -176,3 +182,24 @@ def init_store(directory: str | Path | None, *, store_name: str, store_code: str
         raise
     log.info("initialised store %s till %s in %s", store_code, till_code, base)
     return _wire(base, engine, store, ctx, driver)
+
+
+def sync_store(app: App) -> SqlSyncStore:
+    return SqlSyncStore(app.store, app.ctx.till_id)
+
+
+def secret_store(app: App) -> KeyringSecrets:
+    """The OS keyring, or a file only the owner can read when there is none."""
+    use_keyring = os.environ.get("POS_SECRETS") != "file"
+    return KeyringSecrets(app.data_dir / "secrets.json", use_keyring=use_keyring)
+
+
+def build_sync_engine(app: App, only: str | None = None) -> SyncEngine:
+    """Connectors from the store's configuration, their types from entry points."""
+    secrets = secret_store(app)
+    store = sync_store(app)
+    connectors: dict[str, Connector] = {}
+    for config in store.connectors():
+        if config.enabled and (only is None or config.name == only):
+            connectors[config.name] = connector_type(config.type)(config, secrets)
+    return SyncEngine(store, connectors)

@@ -19,4 +19,5 @@ def setup_logging(level: int = logging.INFO) -> Path:
             "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"))
         root.addHandler(handler)
     root.setLevel(level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
     return path

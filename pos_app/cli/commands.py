@@ -418,6 +418,16 @@ def cmd_settings(ns: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync(ns: argparse.Namespace) -> int:
+    from .sync_cmd import run
+
+    app = _app(ns)
+    try:
+        return run(ns, app, lambda: _login(app, ns), out)
+    finally:
+        app.close()
+
+
 def cmd_bench(ns: argparse.Namespace) -> int:
     from ..bench import run_bench
 
@@ -428,7 +438,7 @@ HANDLERS: dict[str, Handler] = {
     "init": cmd_init, "demo-data": cmd_demo_data, "demo": cmd_demo, "db": cmd_db,
     "catalog": cmd_catalog, "sale": cmd_sale, "refund": cmd_refund, "shift": cmd_shift,
     "report": cmd_report, "audit": cmd_audit, "user": cmd_user, "customer": cmd_customer,
-    "stock": cmd_stock, "settings": cmd_settings, "bench": cmd_bench,
+    "stock": cmd_stock, "settings": cmd_settings, "sync": cmd_sync, "bench": cmd_bench,
 }
 
 

@@ -160,6 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
     sset.add_argument("key")
     sset.add_argument("value")
 
+    from .sync_cmd import add_parser as add_sync_parser
+
+    add_sync_parser(sub, common, _Parser)
+
     s = cmd("bench", "measure lookup, cart, search, commit and Z-report speed")
     s.add_argument("--skus", type=int, default=1_000_000)
     s.add_argument("--sales", type=int, default=2000, help="sales in the Z-report shift")

@@ -388,3 +388,35 @@ class AuditHead(Base):
     chain: Mapped[str] = mapped_column(String(36), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class SyncConnector(Base):
+    """A configured sync target. Secrets are never here: they live in the keyring."""
+
+    __tablename__ = "sync_connectors"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    type: Mapped[str] = mapped_column(String(40))
+    settings: Mapped[str] = mapped_column(Text)  # JSON, non-secret
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    cursor: Mapped[str | None] = mapped_column(ID)  # every outbox id <= this is enqueued
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SyncDelivery(Base):
+    """Delivery state of one outbox event to one connector (at-least-once, keyed)."""
+
+    __tablename__ = "sync_deliveries"
+    connector: Mapped[str] = mapped_column(ForeignKey("sync_connectors.name"),
+                                           primary_key=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("outbox.id"), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    aggregate: Mapped[str] = mapped_column(String(80))  # ordering is kept per aggregate
+    state: Mapped[str] = mapped_column(String(12))  # pending | delivered | dead | skipped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    target_ref: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_sync_deliveries_due", "connector", "state", "next_attempt_at"),
+                      Index("ix_sync_deliveries_aggregate", "connector", "aggregate"))

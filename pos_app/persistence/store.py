@@ -12,9 +12,11 @@ from .repos.sales import SalesRepo
 from .repos.settings import SettingsRepo
 from .repos.shifts import ShiftRepo
 from .repos.stock import StockRepo
+from .repos.sync import SyncRepo
 
 
-class SqlTx(SettingsRepo, CatalogRepo, PeopleRepo, SalesRepo, StockRepo, ShiftRepo, JournalRepo):
+class SqlTx(SettingsRepo, CatalogRepo, PeopleRepo, SalesRepo, StockRepo, ShiftRepo, JournalRepo,
+            SyncRepo):
     """One database transaction; everything written through it commits or rolls back together."""
 
     def __init__(self, session: Session) -> None:

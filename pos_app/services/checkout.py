@@ -367,7 +367,9 @@ class CheckoutService:
                     tx.update_payment_attempt(p.attempt_id, "used", p.provider_ref, sale_id)
             event = {"sale": "sale.completed", "return": "refund.completed",
                      "exchange": "exchange.completed"}[kind]
-            tx.add_event(event, "sale", sale_id, sale.to_json())
+            payload = sale.to_json()
+            payload["return_of_sale_id"] = cart.return_of_sale_id  # orders a refund after it
+            tx.add_event(event, "sale", sale_id, payload)
             if moves:
                 tx.add_event("stock.moved", "sale", sale_id, _moves_payload(moves, sale))
             tx.append_audit(self.ctx.till_id, user.id, "refund" if kind != "sale" else "sale",

@@ -1,0 +1,155 @@
+"""``pos sync``: connectors, status, running the engine, retrying and skipping dead letters."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from sync.connectors.base import ConfigError, check_settings
+from sync.model import ConnectorConfig, SyncError
+from sync.registry import connector_type, connector_types
+
+from ..app import App, build_sync_engine, secret_store, sync_store
+from ..domain.errors import NotFound, ValidationError
+from ..domain.users import Permission
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser, parser_class: type) -> None:
+    s = sub.add_parser("sync", help="deliver outbox events to back-office systems",
+                       parents=[common])
+    ss = s.add_subparsers(dest="action", required=True, parser_class=parser_class)
+    ss.add_parser("status", help="per connector: pending, delivered, dead, last success/error",
+                  parents=[common])
+    run = ss.add_parser("run", help="run the engine (a service loop unless --once/--until-idle)",
+                        parents=[common])
+    run.add_argument("--once", action="store_true", help="one round, then exit")
+    run.add_argument("--until-idle", action="store_true",
+                     help="until nothing is due now (later retries stay queued)")
+    run.add_argument("--connector", help="only this connector")
+    for name in ("retry", "skip"):
+        x = ss.add_parser(name, help=f"{name} a dead letter (audited)", parents=[common])
+        x.add_argument("event_id")
+        x.add_argument("--connector")
+    ss.add_parser("dead", help="list dead letters", parents=[common])
+    c = ss.add_parser("connector", help="add, list, test or remove connectors",
+                      parents=[common])
+    cs = c.add_subparsers(dest="connector_action", required=True, parser_class=parser_class)
+    add = cs.add_parser("add", help="add a connector", parents=[common])
+    add.add_argument("type")
+    add.add_argument("--name", required=True)
+    add.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    add.add_argument("--from-start", action="store_true",
+                     help="also deliver every event already in the outbox")
+    cs.add_parser("list", help="configured connectors and installed types", parents=[common])
+    for name in ("test", "remove"):
+        cs.add_parser(name, help=f"{name} a connector", parents=[common]).add_argument("name")
+
+
+def _settings(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ValidationError(f"--set {pair!r}: use KEY=VALUE")
+        out[key.strip()] = value
+    return out
+
+
+def run(ns: argparse.Namespace, app: App, login: Any, out: Any) -> int:
+    store = sync_store(app)
+    if ns.action == "status":
+        for st in store.status():
+            last_ok = st.last_success.strftime("%Y-%m-%d %H:%M:%S") if st.last_success else "-"
+            out(f"{st.name:<16} {st.type:<10} pending {st.pending:>6}  delivered "
+                f"{st.delivered:>7}  dead {st.dead:>4}  skipped {st.skipped:>4}  "
+                f"last success {last_ok}" + (f"  last error: {st.last_error}"
+                                              if st.last_error else ""))
+        if not store.connectors():
+            out("no connectors: add one with `pos sync connector add webhook --name …`")
+        return 0
+    if ns.action == "dead":
+        for d in store.dead_letters():
+            out(f"{d.event_id}  {d.connector:<16} {d.event_type:<20} after {d.attempts} "
+                f"attempts: {d.error}")
+        return 0
+    if ns.action == "run":
+        return _run_engine(ns, app, out)
+    user = login()
+    app.auth.require(user, Permission.SETTINGS)
+    if ns.action in ("retry", "skip"):
+        n = (store.requeue(ns.event_id, ns.connector, datetime.now(UTC)) if ns.action == "retry"
+             else store.skip(ns.event_id, ns.connector))
+        if n == 0:
+            raise NotFound(f"no dead or pending delivery of event {ns.event_id}")
+        store.audit(user.id, f"sync_{ns.action}", ns.event_id, {"connector": ns.connector})
+        out(f"{ns.action}: {n} delivery(ies) of {ns.event_id}")
+        return 0
+    return _connector(ns, app, store, out)
+
+
+def _connector(ns: argparse.Namespace, app: App, store: Any, out: Any) -> int:
+    secrets = secret_store(app)
+    action = ns.connector_action
+    if action == "list":
+        for cfg in store.connectors():
+            out(f"{cfg.name:<16} {cfg.type:<10} {cfg.settings}")
+        out("installed types: " + ", ".join(sorted(connector_types())))
+        return 0
+    if action == "add":
+        kind = connector_type(ns.type)
+        values = _settings(ns.set)
+        try:
+            check_settings(kind.schema, values)
+        except ConfigError as exc:
+            raise ValidationError(str(exc)) from exc
+        if any(c.name == ns.name for c in store.connectors()):
+            raise ValidationError(f"a connector named {ns.name!r} exists already")
+        plain = {k: v for k, v in values.items() if not kind.schema[k].secret}
+        for key, value in values.items():
+            if kind.schema[key].secret:
+                secrets.set(ns.name, key, value)
+        store.add_connector(ConnectorConfig(ns.name, ns.type, plain), from_start=ns.from_start)
+        out(f"connector {ns.name} ({ns.type}) added; secrets kept in {secrets.where}")
+        return 0
+    configs = {c.name: c for c in store.connectors()}
+    if ns.name not in configs:
+        raise NotFound(f"no connector {ns.name!r}")
+    if action == "remove":
+        store.remove_connector(ns.name)
+        secrets.delete(ns.name)
+        out(f"connector {ns.name} removed")
+        return 0
+    cfg = configs[ns.name]
+    connector = connector_type(cfg.type)(cfg, secrets)
+    try:
+        out(connector.test())
+    except SyncError as exc:
+        raise ValidationError(f"test of {ns.name} failed: {exc}") from exc
+    finally:
+        connector.close()
+    return 0
+
+
+def _run_engine(ns: argparse.Namespace, app: App, out: Any) -> int:
+    try:
+        engine = build_sync_engine(app, ns.connector)
+    except ConfigError as exc:
+        raise ValidationError(str(exc)) from exc
+    try:
+        if ns.once or ns.until_idle:
+            stats = engine.run_once() if ns.once else engine.run_until_idle()
+            out(f"enqueued {stats.enqueued}, delivered {stats.delivered}, "
+                f"retrying {stats.retried}, dead {stats.dead}")
+            return 0
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        out(f"sync running for {', '.join(engine.connectors) or 'no connectors'}; "
+            "Ctrl+C stops")
+        engine.run_forever(stop)
+        return 0
+    finally:
+        engine.close()

@@ -1,0 +1,161 @@
+"""Sync delivery state next to the outbox (implements the engine's ``SyncStore`` queries)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sync.model import (
+    ConnectorConfig,
+    ConnectorStatus,
+    DeadLetter,
+    Delivery,
+    OutboxEvent,
+    ordering_key,
+)
+
+from ..models import UTCDateTime
+from .base import RepoBase, dumps, sql, utcnow
+
+CONNECTORS = sql("SELECT name, type, settings, enabled FROM sync_connectors ORDER BY name")
+ADD_CONNECTOR = sql(
+    "INSERT INTO sync_connectors (name, type, settings, enabled, cursor, created_at)"
+    " VALUES (:name, :type, :settings, :enabled, :cursor, :at)", "at")
+LAST_EVENT = sql("SELECT MAX(id) FROM outbox")
+CURSOR = sql("SELECT cursor FROM sync_connectors WHERE name = :name")
+SET_CURSOR = sql("UPDATE sync_connectors SET cursor = :cursor WHERE name = :name")
+NEW_EVENTS = sql(
+    "SELECT id, type, schema_version, aggregate_type, aggregate_id, payload, created_at"
+    " FROM outbox WHERE id > :cursor ORDER BY id LIMIT :n").columns(created_at=UTCDateTime())
+ENQUEUE = sql(
+    "INSERT INTO sync_deliveries (connector, event_id, idempotency_key, aggregate, state,"
+    " attempts, updated_at) VALUES (:c, :e, :k, :a, 'pending', 0, :at)"
+    " ON CONFLICT (connector, event_id) DO NOTHING", "at")
+DUE = sql(
+    "SELECT o.id, o.type, o.schema_version, o.aggregate_type, o.aggregate_id, o.payload,"
+    " o.created_at, d.idempotency_key, d.attempts, d.aggregate"
+    " FROM sync_deliveries d JOIN outbox o ON o.id = d.event_id"
+    " WHERE d.connector = :c AND d.state = 'pending'"
+    " AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= :now)"
+    # behind an earlier event of the same key that is dead or waiting for a retry, wait
+    # too; earlier due ones come first in this batch and the engine stops a key on failure
+    " AND NOT EXISTS (SELECT 1 FROM sync_deliveries e WHERE e.connector = d.connector"
+    "   AND e.aggregate = d.aggregate AND e.event_id < d.event_id"
+    "   AND (e.state = 'dead' OR (e.state = 'pending' AND e.next_attempt_at > :now)))"
+    " ORDER BY d.event_id LIMIT :n", "now").columns(created_at=UTCDateTime())
+DELIVERED = sql(
+    "UPDATE sync_deliveries SET state = 'delivered', attempts = attempts + 1,"
+    " target_ref = :ref, delivered_at = :at, updated_at = :at, next_attempt_at = NULL"
+    " WHERE connector = :c AND event_id = :e", "at")
+FAILED = sql(
+    "UPDATE sync_deliveries SET attempts = attempts + 1, last_error = :err,"
+    " next_attempt_at = :next, updated_at = :at WHERE connector = :c AND event_id = :e",
+    "next", "at")
+DEAD = sql(
+    "UPDATE sync_deliveries SET state = 'dead', attempts = attempts + 1, last_error = :err,"
+    " updated_at = :at WHERE connector = :c AND event_id = :e", "at")
+COUNTS = sql("SELECT connector, state, COUNT(*) FROM sync_deliveries GROUP BY connector, state")
+LAST_OK = sql("SELECT connector, MAX(delivered_at) AS last_ok FROM sync_deliveries"
+              " GROUP BY connector").columns(last_ok=UTCDateTime())
+LAST_ERROR = sql(
+    "SELECT d.connector, d.last_error FROM sync_deliveries d WHERE d.last_error IS NOT NULL"
+    " AND d.updated_at = (SELECT MAX(x.updated_at) FROM sync_deliveries x"
+    "   WHERE x.connector = d.connector AND x.last_error IS NOT NULL)")
+DEAD_LETTERS = sql(
+    "SELECT d.connector, d.event_id, o.type, d.attempts, d.last_error FROM sync_deliveries d"
+    " JOIN outbox o ON o.id = d.event_id WHERE d.state = 'dead' ORDER BY d.event_id")
+REQUEUE = sql(
+    "UPDATE sync_deliveries SET state = 'pending', attempts = 0, next_attempt_at = :now,"
+    " updated_at = :now WHERE event_id = :e AND (:c IS NULL OR connector = :c)"
+    " AND state IN ('dead', 'pending')", "now")
+SKIP = sql(
+    "UPDATE sync_deliveries SET state = 'skipped', updated_at = :now WHERE event_id = :e"
+    " AND (:c IS NULL OR connector = :c) AND state IN ('dead', 'pending')", "now")
+
+
+def _event(row: Any) -> OutboxEvent:
+    return OutboxEvent(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6])
+
+
+class SyncRepo(RepoBase):
+    def sync_connectors(self) -> list[ConnectorConfig]:
+        return [ConnectorConfig(r[0], r[1], json.loads(r[2]), bool(r[3]))
+                for r in self._exec(CONNECTORS)]
+
+    def sync_add_connector(self, config: ConnectorConfig, from_start: bool) -> None:
+        cursor = None if from_start else self._exec(LAST_EVENT).scalar()
+        self._exec(ADD_CONNECTOR, {"name": config.name, "type": config.type,
+                                   "settings": dumps(config.settings),
+                                   "enabled": config.enabled, "cursor": cursor or "",
+                                   "at": utcnow()})
+
+    def sync_remove_connector(self, name: str) -> None:
+        self._exec(sql("DELETE FROM sync_deliveries WHERE connector = :n"), {"n": name})
+        self._exec(sql("DELETE FROM sync_connectors WHERE name = :n"), {"n": name})
+
+    def sync_enqueue(self, connector: str, settled_before: datetime, limit: int) -> int:
+        cursor = self._exec(CURSOR, {"name": connector}).scalar() or ""
+        rows = list(self._exec(NEW_EVENTS, {"cursor": cursor, "n": limit}))
+        if not rows:
+            return 0
+        now = utcnow()
+        params = []
+        settled = cursor
+        still_settled = True
+        for row in rows:
+            event = _event(row)
+            params.append({"c": connector, "e": event.id, "at": now,
+                           "k": f"{connector}:{event.id}:deliver",
+                           "a": ordering_key(event)})
+            # the cursor only passes events old enough that nothing older can still commit
+            still_settled = still_settled and event.created_at < settled_before
+            if still_settled:
+                settled = event.id
+        before = self._exec(sql("SELECT COUNT(*) FROM sync_deliveries WHERE connector = :c"),
+                            {"c": connector}).scalar_one()
+        self._exec(ENQUEUE, params)
+        if settled != cursor:
+            self._exec(SET_CURSOR, {"cursor": settled, "name": connector})
+        after = self._exec(sql("SELECT COUNT(*) FROM sync_deliveries WHERE connector = :c"),
+                           {"c": connector}).scalar_one()
+        return int(after - before)
+
+    def sync_due(self, connector: str, now: datetime, limit: int) -> list[Delivery]:
+        return [Delivery(connector, _event(r), r[7], r[8], r[9])
+                for r in self._exec(DUE, {"c": connector, "now": now, "n": limit})]
+
+    def sync_mark(self, state: str, connector: str, event_id: str, **kw: Any) -> None:
+        now = utcnow()
+        if state == "delivered":
+            self._exec(DELIVERED, {"c": connector, "e": event_id, "ref": kw["ref"],
+                                   "at": kw.get("at", now)})
+        elif state == "failed":
+            self._exec(FAILED, {"c": connector, "e": event_id, "err": kw["error"][:2000],
+                                "next": kw["next_attempt_at"], "at": now})
+        else:
+            self._exec(DEAD, {"c": connector, "e": event_id, "err": kw["error"][:2000],
+                              "at": now})
+
+    def sync_status(self) -> list[ConnectorStatus]:
+        counts: dict[str, dict[str, int]] = {}
+        for c, state, n in self._exec(COUNTS):
+            counts.setdefault(c, {})[state] = int(n)
+        last_ok = {r[0]: r[1] for r in self._exec(LAST_OK)}
+        last_err = {r[0]: r[1] for r in self._exec(LAST_ERROR)}
+        return [ConnectorStatus(cfg.name, cfg.type, counts.get(cfg.name, {}).get("pending", 0),
+                                counts.get(cfg.name, {}).get("delivered", 0),
+                                counts.get(cfg.name, {}).get("dead", 0),
+                                counts.get(cfg.name, {}).get("skipped", 0),
+                                last_ok.get(cfg.name), last_err.get(cfg.name))
+                for cfg in self.sync_connectors()]
+
+    def sync_dead_letters(self, connector: str | None) -> list[DeadLetter]:
+        return [DeadLetter(r[0], r[1], r[2], r[3], r[4] or "") for r in self._exec(DEAD_LETTERS)
+                if connector is None or r[0] == connector]
+
+    def sync_requeue(self, event_id: str, connector: str | None, now: datetime) -> int:
+        return int(self._exec(REQUEUE, {"e": event_id, "c": connector, "now": now}).rowcount)
+
+    def sync_skip(self, event_id: str, connector: str | None) -> int:
+        return int(self._exec(SKIP, {"e": event_id, "c": connector, "now": utcnow()}).rowcount)

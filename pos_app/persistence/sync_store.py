@@ -1,0 +1,86 @@
+"""The sync engine's ``SyncStore`` port over the local store: one transaction per call."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sync.model import ConnectorConfig, ConnectorStatus, DeadLetter, Delivery
+
+from .store import SqlStore
+
+
+class SqlSyncStore:
+    def __init__(self, store: SqlStore, audit_chain: str) -> None:
+        self._store = store
+        self._chain = audit_chain
+
+    def connectors(self) -> list[ConnectorConfig]:
+        with self._store.tx() as tx:
+            return tx.sync_connectors()
+
+    def add_connector(self, config: ConnectorConfig, from_start: bool = False) -> None:
+        with self._store.tx(write=True) as tx:
+            tx.sync_add_connector(config, from_start)
+            tx.append_audit(self._chain, None, "connector_added", config.name,
+                            {"type": config.type, "settings": config.settings,
+                             "from_start": from_start})
+            tx.commit()
+
+    def remove_connector(self, name: str) -> None:
+        with self._store.tx(write=True) as tx:
+            tx.sync_remove_connector(name)
+            tx.append_audit(self._chain, None, "connector_removed", name, {})
+            tx.commit()
+
+    def enqueue(self, connector: str, settled_before: datetime, limit: int) -> int:
+        with self._store.tx(write=True) as tx:
+            n = tx.sync_enqueue(connector, settled_before, limit)
+            tx.commit()
+        return n
+
+    def due(self, connector: str, now: datetime, limit: int) -> list[Delivery]:
+        with self._store.tx() as tx:
+            return tx.sync_due(connector, now, limit)
+
+    def _mark(self, state: str, connector: str, event_id: str, **kw: Any) -> None:
+        with self._store.tx(write=True) as tx:
+            tx.sync_mark(state, connector, event_id, **kw)
+            tx.commit()
+
+    def delivered(self, connector: str, event_id: str, target_ref: str | None,
+                  at: datetime) -> None:
+        self._mark("delivered", connector, event_id, ref=target_ref, at=at)
+
+    def failed(self, connector: str, event_id: str, error: str,
+               next_attempt_at: datetime) -> None:
+        self._mark("failed", connector, event_id, error=error, next_attempt_at=next_attempt_at)
+
+    def dead(self, connector: str, event_id: str, error: str) -> None:
+        self._mark("dead", connector, event_id, error=error)
+
+    def status(self) -> list[ConnectorStatus]:
+        with self._store.tx() as tx:
+            return tx.sync_status()
+
+    def dead_letters(self, connector: str | None = None) -> list[DeadLetter]:
+        with self._store.tx() as tx:
+            return tx.sync_dead_letters(connector)
+
+    def requeue(self, event_id: str, connector: str | None, now: datetime) -> int:
+        with self._store.tx(write=True) as tx:
+            n = tx.sync_requeue(event_id, connector, now)
+            tx.commit()
+        return n
+
+    def skip(self, event_id: str, connector: str | None) -> int:
+        with self._store.tx(write=True) as tx:
+            n = tx.sync_skip(event_id, connector)
+            tx.commit()
+        return n
+
+    def audit(self, actor_id: str | None, action: str, subject: str,
+              details: dict[str, Any]) -> None:
+        with self._store.tx(write=True) as tx:
+            tx.append_audit(self._chain, actor_id, action, subject, details)
+            tx.commit()

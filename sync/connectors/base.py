@@ -1,0 +1,44 @@
+"""What every connector type declares: its settings (rendered by the back office, checked
+by the CLI) and which of them are secrets (kept in the keyring, never in the database)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import ConnectorConfig
+from ..ports import SecretStore
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    help: str
+    required: bool = False
+    secret: bool = False
+    default: Any = None
+
+
+class ConfigError(ValueError):
+    """Settings that cannot work; the message lists what to fix."""
+
+
+def check_settings(schema: dict[str, Setting], values: dict[str, str]) -> None:
+    unknown = sorted(set(values) - set(schema))
+    if unknown:
+        raise ConfigError(f"unknown setting(s) {', '.join(unknown)}; "
+                          f"known: {', '.join(sorted(schema))}")
+    missing = sorted(k for k, s in schema.items() if s.required and not values.get(k))
+    if missing:
+        raise ConfigError(f"missing required setting(s): {', '.join(missing)}")
+
+
+def setting(config: ConnectorConfig, schema: dict[str, Setting], key: str) -> Any:
+    return config.settings.get(key, schema[key].default)
+
+
+def secret(secrets: SecretStore, config: ConnectorConfig, key: str) -> str:
+    value = secrets.get(config.name, key)
+    if not value:
+        raise ConfigError(f"connector {config.name}: secret {key!r} is not in the keyring; "
+                          "add the connector again with --set")
+    return value

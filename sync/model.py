@@ -1,0 +1,82 @@
+"""Plain records and errors shared by the engine and the connectors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEvent:
+    id: str
+    type: str
+    schema_version: int
+    aggregate_type: str
+    aggregate_id: str
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    connector: str
+    event: OutboxEvent
+    idempotency_key: str
+    attempts: int
+    order_key: str  # events with one key reach a target in outbox order
+
+
+def ordering_key(event: OutboxEvent) -> str:
+    """A sale and its refunds share a key (the sale before its refund); stock movements
+    share one key (so every item's deltas arrive in order); anything else is per aggregate."""
+    if event.type in ("sale.completed", "refund.completed", "exchange.completed"):
+        return f"sale:{event.payload.get('return_of_sale_id') or event.aggregate_id}"
+    if event.type == "stock.moved":
+        return "stock"
+    return f"{event.aggregate_type}:{event.aggregate_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorConfig:
+    name: str
+    type: str
+    settings: dict[str, Any]
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorStatus:
+    name: str
+    type: str
+    pending: int
+    delivered: int
+    dead: int
+    skipped: int
+    last_success: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    connector: str
+    event_id: str
+    event_type: str
+    attempts: int
+    error: str
+
+
+class SyncError(Exception):
+    """Base of delivery failures."""
+
+
+class TransientError(SyncError):
+    """Worth retrying by itself: timeouts, 5xx, 429, connection resets."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentError(SyncError):
+    """Will fail the same way until someone changes something: goes to the dead letters."""
