@@ -79,29 +79,38 @@ class SyncEngine:
         if not breaker.allow(now.timestamp()):
             return stats
         blocked: set[str] = set()
-        for delivery in self.store.due(name, now, self.batch):
-            if delivery.order_key in blocked:
-                continue
-            event_id = delivery.event.id
-            try:
-                ref = connector.deliver(delivery)
-            except TransientError as exc:
-                breaker.failure(self.clock().timestamp())
-                wait = self.policy.delay(delivery.attempts, self.rng, exc.retry_after)
-                self.store.failed(name, event_id, str(exc), self.clock() + timedelta(seconds=wait))
-                log.info("sync %s: %s failed (%s), retry in %.1f s", name, event_id, exc, wait)
-                stats.retried += 1
-                break  # the target is struggling: the breaker and backoff decide when next
-            except PermanentError as exc:
-                self.store.dead(name, event_id, str(exc))
-                log.warning("sync %s: %s (%s) is a dead letter: %s", name, event_id,
-                            delivery.event.type, exc)
-                blocked.add(delivery.order_key)
-                stats.dead += 1
-            else:
-                breaker.success()
-                self.store.delivered(name, event_id, ref, self.clock())
-                stats.delivered += 1
+        # Acknowledgements are recorded once per batch: if the process dies first, those
+        # events go out again with the same idempotency keys and the target ignores them.
+        acks: list[tuple[str, str | None]] = []
+        try:
+            for delivery in self.store.due(name, now, self.batch):
+                if delivery.order_key in blocked:
+                    continue
+                event_id = delivery.event.id
+                try:
+                    ref = connector.deliver(delivery)
+                except TransientError as exc:
+                    breaker.failure(self.clock().timestamp())
+                    wait = self.policy.delay(delivery.attempts, self.rng, exc.retry_after)
+                    self.store.failed(name, event_id, str(exc),
+                                      self.clock() + timedelta(seconds=wait))
+                    log.info("sync %s: %s failed (%s), retry in %.1f s", name, event_id, exc,
+                             wait)
+                    stats.retried += 1
+                    break  # the target is struggling: the breaker and backoff decide when
+                except PermanentError as exc:
+                    self.store.dead(name, event_id, str(exc))
+                    log.warning("sync %s: %s (%s) is a dead letter: %s", name, event_id,
+                                delivery.event.type, exc)
+                    blocked.add(delivery.order_key)
+                    stats.dead += 1
+                else:
+                    breaker.success()
+                    acks.append((event_id, ref))
+                    stats.delivered += 1
+        finally:
+            if acks:
+                self.store.delivered(name, acks, self.clock())
         return stats
 
     def run_until_idle(self, max_rounds: int = 10_000) -> RunStats:

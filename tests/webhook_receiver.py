@@ -43,21 +43,25 @@ class Receiver:
             with self.lock:
                 self.bad_signatures += 1
             handler.send_response(401)
+            handler.send_header("Content-Length", "0")
             handler.end_headers()
             return
         event = json.loads(body)
         if event.get("type") == "ping":
             handler.send_response(204)
+            handler.send_header("Content-Length", "0")
             handler.end_headers()
             return
         action = self.fault(event)
         if action in ("500", "503"):
             handler.send_response(int(action))
+            handler.send_header("Content-Length", "0")
             handler.end_headers()
             return
         if action == "429":
             handler.send_response(429)
             handler.send_header("Retry-After", "2")
+            handler.send_header("Content-Length", "0")
             handler.end_headers()
             return
         if action == "400":
@@ -88,6 +92,8 @@ def receiver(secret: str, fault: Fault | None = None, port: int = 0) -> Iterator
     rcv = Receiver(secret) if fault is None else Receiver(secret, fault)
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, like a real receiver
+
         def do_POST(self) -> None:
             rcv.handle(self)
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -402,6 +403,9 @@ class SyncConnector(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+SYNC_BLOCKING = "state = 'dead' OR next_attempt_at IS NOT NULL"
+
+
 class SyncDelivery(Base):
     """Delivery state of one outbox event to one connector (at-least-once, keyed)."""
 
@@ -418,5 +422,9 @@ class SyncDelivery(Base):
     target_ref: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    __table_args__ = (Index("ix_sync_deliveries_due", "connector", "state", "next_attempt_at"),
-                      Index("ix_sync_deliveries_aggregate", "connector", "aggregate"))
+    __table_args__ = (
+        Index("ix_sync_deliveries_due", "connector", "state", "next_attempt_at"),
+        # rows that can hold back later events of their key (dead, or waiting to retry)
+        Index("ix_sync_deliveries_blockers", "connector", "aggregate", "event_id",
+              sqlite_where=text(SYNC_BLOCKING), postgresql_where=text(SYNC_BLOCKING)),
+    )

@@ -48,9 +48,11 @@ class SqlSyncStore:
             tx.sync_mark(state, connector, event_id, **kw)
             tx.commit()
 
-    def delivered(self, connector: str, event_id: str, target_ref: str | None,
+    def delivered(self, connector: str, acks: list[tuple[str, str | None]],
                   at: datetime) -> None:
-        self._mark("delivered", connector, event_id, ref=target_ref, at=at)
+        with self._store.tx(write=True) as tx:
+            tx.sync_delivered(connector, acks, at)
+            tx.commit()
 
     def failed(self, connector: str, event_id: str, error: str,
                next_attempt_at: datetime) -> None:

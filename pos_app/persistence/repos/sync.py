@@ -15,7 +15,7 @@ from sync.model import (
     ordering_key,
 )
 
-from ..models import UTCDateTime
+from ..models import SYNC_BLOCKING, UTCDateTime
 from .base import RepoBase, dumps, sql, utcnow
 
 CONNECTORS = sql("SELECT name, type, settings, enabled FROM sync_connectors ORDER BY name")
@@ -42,6 +42,7 @@ DUE = sql(
     # too; earlier due ones come first in this batch and the engine stops a key on failure
     " AND NOT EXISTS (SELECT 1 FROM sync_deliveries e WHERE e.connector = d.connector"
     "   AND e.aggregate = d.aggregate AND e.event_id < d.event_id"
+    f"   AND ({SYNC_BLOCKING})"  # the partial index's condition, so the planner uses it
     "   AND (e.state = 'dead' OR (e.state = 'pending' AND e.next_attempt_at > :now)))"
     " ORDER BY d.event_id LIMIT :n", "now").columns(created_at=UTCDateTime())
 DELIVERED = sql(
@@ -125,12 +126,14 @@ class SyncRepo(RepoBase):
         return [Delivery(connector, _event(r), r[7], r[8], r[9])
                 for r in self._exec(DUE, {"c": connector, "now": now, "n": limit})]
 
+    def sync_delivered(self, connector: str, acks: list[tuple[str, str | None]],
+                       at: datetime) -> None:
+        self._exec(DELIVERED, [{"c": connector, "e": e, "ref": ref, "at": at}
+                               for e, ref in acks])
+
     def sync_mark(self, state: str, connector: str, event_id: str, **kw: Any) -> None:
         now = utcnow()
-        if state == "delivered":
-            self._exec(DELIVERED, {"c": connector, "e": event_id, "ref": kw["ref"],
-                                   "at": kw.get("at", now)})
-        elif state == "failed":
+        if state == "failed":
             self._exec(FAILED, {"c": connector, "e": event_id, "err": kw["error"][:2000],
                                 "next": kw["next_attempt_at"], "at": now})
         else:
