@@ -33,7 +33,13 @@ class Receiver:
     duplicates: int = 0
     bad_signatures: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    changed: threading.Condition = field(default_factory=threading.Condition)
     url: str = ""
+
+    def wait_for(self, events: int, timeout: float = 60) -> bool:
+        """Block until at least ``events`` distinct events arrived (no polling sleeps)."""
+        with self.changed:
+            return self.changed.wait_for(lambda: len(self.events) >= events, timeout)
 
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
         body = handler.rfile.read(int(handler.headers.get("Content-Length", 0)))
@@ -78,6 +84,8 @@ class Receiver:
             else:
                 self.events[key] = event
                 self.arrival.append(event["id"])
+        with self.changed:
+            self.changed.notify_all()
         if action == "drop":
             handler.close_connection = True
             return
