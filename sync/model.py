@@ -66,6 +66,23 @@ class DeadLetter:
     error: str
 
 
+@dataclass(frozen=True, slots=True)
+class Reconciliation:
+    """One connector's view of one day: what the POS recorded vs what the target acknowledged."""
+
+    connector: str
+    pos_count: int
+    pos_amount: int
+    acked_count: int
+    acked_amount: int
+    missing: tuple[tuple[str, int, str, str], ...]  # receipt, amount, state, last error
+
+    @property
+    def matches(self) -> bool:
+        return not self.missing and (self.pos_count, self.pos_amount) == (
+            self.acked_count, self.acked_amount)
+
+
 class SyncError(Exception):
     """Base of delivery failures."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from .model import ConnectorConfig, ConnectorStatus, DeadLetter, Delivery
+from .model import ConnectorConfig, ConnectorStatus, DeadLetter, Delivery, Reconciliation
 
 
 class SyncStore(Protocol):
@@ -35,6 +35,7 @@ class SyncStore(Protocol):
     def dead_letters(self, connector: str | None = None) -> list[DeadLetter]: ...
     def requeue(self, event_id: str, connector: str | None, now: datetime) -> int: ...
     def skip(self, event_id: str, connector: str | None) -> int: ...
+    def reconcile(self, connector: str, start: datetime, end: datetime) -> Reconciliation: ...
     def audit(self, actor_id: str | None, action: str, subject: str,
               details: dict[str, Any]) -> None: ...
 

@@ -263,3 +263,35 @@ def test_backoff_retry_after_and_breaker() -> None:
     assert breaker.open and not breaker.allow(10) and breaker.allow(33)
     breaker.success()
     assert not breaker.open
+
+
+def test_reconcile_lists_what_a_target_has_not_acknowledged(shop: Shop, capsys) -> None:  # type: ignore[no-untyped-def]
+    receipts = sell(shop, 5, refund_every=2)  # 5 sales and 3 refunds today
+    today = datetime.now().astimezone().date().isoformat()
+    base = ["--data-dir", str(shop.data_dir), "sync", "reconcile", "--date", today]
+    with receiver(SECRET, lambda e: "400" if e["type"] == "refund.completed" else "ok") as rcv:
+        add_webhook(shop, rcv.url)
+        capsys.readouterr()
+        assert main(base) == 1  # nothing delivered yet
+        assert "8 missing" in capsys.readouterr().out
+        clock = Clock()
+        eng = engine(shop, clock)
+        drain(eng, clock)
+        assert main([*base, "--json"]) == 1
+        [report] = json.loads(capsys.readouterr().out)
+        assert (report["pos_count"], report["acked_count"]) == (8, 5)
+        assert {m[2] for m in report["missing"]} == {"dead"}
+        assert all("unknown tax code" in m[3] for m in report["missing"])
+        assert report["pos_amount"] - report["acked_amount"] == sum(
+            m[1] for m in report["missing"])
+        for d in sync_store(shop.app).dead_letters():
+            sync_store(shop.app).requeue(d.event_id, None, clock())
+        rcv.fault = lambda e: "ok"
+        drain(eng, clock)
+        eng.close()
+    assert main(base) == 0
+    out = capsys.readouterr().out
+    assert "OK" in out and receipts[0] not in out
+    yesterday = (datetime.now().astimezone() - timedelta(days=1)).date().isoformat()
+    assert main(["--data-dir", str(shop.data_dir), "sync", "reconcile", "--date",
+                 yesterday]) == 0  # nothing sold that day, nothing missing

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import threading
-from datetime import UTC, datetime
+from dataclasses import asdict
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sync.connectors.base import ConfigError, check_settings
@@ -14,6 +16,7 @@ from sync.registry import connector_type, connector_types
 
 from ..app import App, build_sync_engine, secret_store, sync_store
 from ..domain.errors import NotFound, ValidationError
+from ..domain.money import format_plain
 from ..domain.users import Permission
 
 
@@ -34,6 +37,11 @@ def add_parser(sub: Any, common: argparse.ArgumentParser, parser_class: type) ->
         x.add_argument("event_id")
         x.add_argument("--connector")
     ss.add_parser("dead", help="list dead letters", parents=[common])
+    rec = ss.add_parser("reconcile", help="POS totals of a day vs what each target "
+                        "acknowledged; exit 1 when they differ", parents=[common])
+    rec.add_argument("--date", required=True, help="YYYY-MM-DD, the till's local day")
+    rec.add_argument("--connector")
+    rec.add_argument("--json", action="store_true")
     c = ss.add_parser("connector", help="add, list, test or remove connectors",
                       parents=[common])
     cs = c.add_subparsers(dest="connector_action", required=True, parser_class=parser_class)
@@ -77,6 +85,8 @@ def run(ns: argparse.Namespace, app: App, login: Any, out: Any) -> int:
         return 0
     if ns.action == "run":
         return _run_engine(ns, app, out)
+    if ns.action == "reconcile":
+        return _reconcile(ns, app, store, out)
     user = login()
     app.auth.require(user, Permission.SETTINGS)
     if ns.action in ("retry", "skip"):
@@ -153,3 +163,29 @@ def _run_engine(ns: argparse.Namespace, app: App, out: Any) -> int:
         return 0
     finally:
         engine.close()
+
+
+def _reconcile(ns: argparse.Namespace, app: App, store: Any, out: Any) -> int:
+    try:
+        day = date.fromisoformat(ns.date)
+    except ValueError as exc:
+        raise ValidationError(f"--date {ns.date!r}: use YYYY-MM-DD") from exc
+    local = datetime.now().astimezone().tzinfo
+    start = datetime.combine(day, time.min, local).astimezone(UTC)
+    end = start + timedelta(days=1)
+    names = [c.name for c in store.connectors() if ns.connector in (None, c.name)]
+    if not names:
+        raise NotFound("no such connector" if ns.connector else "no connectors configured")
+    reports = [store.reconcile(n, start, end) for n in names]
+    cur = app.ctx.currency
+    if ns.json:
+        out(json.dumps([{**asdict(r), "matches": r.matches} for r in reports], indent=2))
+    else:
+        for r in reports:
+            out(f"{r.connector}: POS {r.pos_count} documents {format_plain(r.pos_amount, cur)}"
+                f" {cur}; acknowledged {r.acked_count} {format_plain(r.acked_amount, cur)} "
+                f"{cur}" + ("  OK" if r.matches else f"  {len(r.missing)} missing"))
+            for receipt, amount, state, error in r.missing:
+                out(f"  {receipt} {format_plain(amount, cur):>10} {state}"
+                    + (f": {error}" if error else ""))
+    return 0 if all(r.matches for r in reports) else 1

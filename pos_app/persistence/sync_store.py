@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sync.model import ConnectorConfig, ConnectorStatus, DeadLetter, Delivery
+from sync.model import ConnectorConfig, ConnectorStatus, DeadLetter, Delivery, Reconciliation
 
 from .store import SqlStore
 
@@ -80,6 +80,10 @@ class SqlSyncStore:
             n = tx.sync_skip(event_id, connector)
             tx.commit()
         return n
+
+    def reconcile(self, connector: str, start: datetime, end: datetime) -> Reconciliation:
+        with self._store.tx() as tx:
+            return tx.sync_reconcile(connector, start, end)
 
     def audit(self, actor_id: str | None, action: str, subject: str,
               details: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from sync.model import (
     DeadLetter,
     Delivery,
     OutboxEvent,
+    Reconciliation,
     ordering_key,
 )
 
@@ -73,6 +74,15 @@ REQUEUE = sql(
 SKIP = sql(
     "UPDATE sync_deliveries SET state = 'skipped', updated_at = :now WHERE event_id = :e"
     " AND (:c IS NULL OR connector = :c) AND state IN ('dead', 'pending')", "now")
+
+
+RECONCILE = sql(
+    "SELECT s.receipt_no, s.total, d.state, d.last_error FROM sales s"
+    " JOIN outbox o ON o.aggregate_id = s.id AND o.type IN"
+    "   ('sale.completed', 'refund.completed', 'exchange.completed')"
+    " LEFT JOIN sync_deliveries d ON d.event_id = o.id AND d.connector = :c"
+    " WHERE s.completed_at >= :start AND s.completed_at < :end ORDER BY s.receipt_no",
+    "start", "end")
 
 
 def _event(row: Any) -> OutboxEvent:
@@ -156,6 +166,21 @@ class SyncRepo(RepoBase):
     def sync_dead_letters(self, connector: str | None) -> list[DeadLetter]:
         return [DeadLetter(r[0], r[1], r[2], r[3], r[4] or "") for r in self._exec(DEAD_LETTERS)
                 if connector is None or r[0] == connector]
+
+    def sync_reconcile(self, connector: str, start: datetime, end: datetime) -> Reconciliation:
+        pos_count = pos_amount = acked_count = acked_amount = 0
+        missing = []
+        for receipt, total, state, error in self._exec(RECONCILE, {"c": connector,
+                                                                   "start": start, "end": end}):
+            pos_count += 1
+            pos_amount += int(total)
+            if state == "delivered":
+                acked_count += 1
+                acked_amount += int(total)
+            else:
+                missing.append((receipt, int(total), state or "not queued", error or ""))
+        return Reconciliation(connector, pos_count, pos_amount, acked_count, acked_amount,
+                              tuple(missing))
 
     def sync_requeue(self, event_id: str, connector: str | None, now: datetime) -> int:
         return int(self._exec(REQUEUE, {"e": event_id, "c": connector, "now": now}).rowcount)
