@@ -22,6 +22,8 @@ from .paths import db_path
 TARGETS_MS = {"lookup": 2.0, "add_reprice": 5.0, "search": 30.0, "z_report": 200.0}
 BUILD_TARGET_S = 180.0
 COMMIT_FACTOR = 3.0
+SYNC_EVENTS_PER_S = 500.0
+SYNC_LATENCY_MS = 2000.0
 
 
 def _pct(samples: list[float], q: float) -> float:
@@ -135,6 +137,85 @@ def _bench_app(app: App, codes: list[str], words: list[str], sales: int) -> dict
     return res
 
 
+def _bench_sync(events: int) -> dict[str, Any]:
+    """Backlog drain of ``events`` outbox events to the reference webhook receiver in its
+    own process, then sale-to-target latency with the engine running as a service."""
+    import os
+    import subprocess
+    import tempfile
+    import threading
+    from datetime import UTC, datetime
+
+    from sync.model import ConnectorConfig
+
+    from .app import build_sync_engine, init_store, secret_store, sync_store
+    from .domain.catalog import NewProduct, NewVariant
+
+    os.environ["POS_SECRETS"] = "file"  # never touch a desktop keyring from a benchmark
+    with tempfile.TemporaryDirectory() as tmp:
+        app = init_store(Path(tmp) / "store", store_name="Bench", store_code="B1",
+                         till_code="T1", currency="EUR", tax_mode="inclusive",
+                         admin_user="admin", admin_pin="9999",
+                         taxes=[("STD", "Standard", "0.19")])
+        admin = app.auth.login("admin", "9999")
+        app.catalog.add_product(admin, NewProduct("Item", "STD", (
+            NewVariant("ITEM", 499, ("4006381333931",)),)))
+        app.shifts.open(admin, 0)
+        co = app.checkout
+
+        def sell() -> None:
+            cart = co.new_cart()
+            co.scan(cart, "4006381333931", admin)
+            co.pay_cash(cart, 500, admin)
+            co.complete(cart, admin)
+
+        for _ in range(events // 2):  # each sale: sale.completed + stock.moved
+            sell()
+        receiver = subprocess.Popen([sys.executable, "-m", "sync.receiver", "--secret", "b"],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            assert receiver.stdout is not None and receiver.stdin is not None
+            url = receiver.stdout.readline().strip()
+            secret_store(app).set("bench", "secret", "b")
+            sync_store(app).add_connector(ConnectorConfig("bench", "webhook", {"url": url}),
+                                          from_start=True)
+            engine = build_sync_engine(app)
+            t0 = time.perf_counter()
+            drained = engine.run_until_idle()
+            drain_s = time.perf_counter() - t0
+            backlog = {r[0] for r in sqlite3.connect(db_path(app.data_dir)).execute(
+                "SELECT id FROM outbox")}
+            stop = threading.Event()
+            service = threading.Thread(target=engine.run_forever, args=(stop,))
+            service.start()
+            for _ in range(100):
+                sell()
+            total = len(backlog) + 200
+            while sync_store(app).status()[0].delivered < total:
+                time.sleep(0.05)  # a benchmark waiting for the service, not a test
+            stop.set()
+            service.join()
+            engine.close()
+            receiver.stdin.close()
+            got = json.loads(receiver.stdout.read())
+        finally:
+            receiver.kill()
+            receiver.wait()
+        con = sqlite3.connect(db_path(app.data_dir))
+        latency = []
+        for eid, created in con.execute("SELECT id, created_at FROM outbox"):
+            if eid not in backlog:
+                at = datetime.fromisoformat(created).replace(tzinfo=UTC).timestamp()
+                latency.append((got["arrived_at"][eid] - at) * 1000)
+        con.close()
+        app.close()
+    return {"events": drained.delivered, "seconds": round(drain_s, 2),
+            "events_per_s": round(drained.delivered / drain_s, 1),
+            "received_once": got["events"], "duplicates": got["duplicates"],
+            "latency_p50_ms": round(_pct(latency, 0.5), 1),
+            "latency_p99_ms": round(_pct(latency, 0.99), 1), "latency_events": len(latency)}
+
+
 def run_bench(ns: argparse.Namespace) -> int:
     skus: int = ns.skus
     directory = Path(ns.data_dir) if ns.data_dir else Path("bench-data") / f"skus-{skus}"
@@ -161,12 +242,18 @@ def run_bench(ns: argparse.Namespace) -> int:
         result.update(_bench_app(app, codes, words, ns.sales))
     finally:
         app.close()
+    if ns.sync_events:
+        result["sync_drain"] = _bench_sync(ns.sync_events)
     result["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     raw_insert = result["baseline"]["raw_durable_insert"]["p99_ms"]
     checks = {name: result[name]["p99_ms"] <= limit for name, limit in TARGETS_MS.items()}
     checks["sale_commit"] = result["sale_commit"]["p99_ms"] <= COMMIT_FACTOR * raw_insert
     if build_s is not None:
         checks["build"] = build_s <= BUILD_TARGET_S
+    if ns.sync_events:
+        drain = result["sync_drain"]
+        checks["sync_drain"] = drain["events_per_s"] >= SYNC_EVENTS_PER_S
+        checks["sync_latency"] = drain["latency_p99_ms"] <= SYNC_LATENCY_MS
     result["targets"] = {"p99_ms": TARGETS_MS, "sale_commit_vs_raw_insert": COMMIT_FACTOR,
                          "build_s": BUILD_TARGET_S}
     result["met"] = checks
@@ -186,6 +273,12 @@ def _table(r: dict[str, Any]) -> str:
                     f"{'ok' if r['met'][name] else 'MISSED'}")
     for name, m in r["baseline"].items():
         rows.append(f"  {name:<19} p50 {m['p50_ms']:>8.3f} ms  p99 {m['p99_ms']:>8.3f} ms")
+    if "sync_drain" in r:
+        d = r["sync_drain"]
+        rows.append(f"  sync drain   {d['events']} events in {d['seconds']} s = "
+                    f"{d['events_per_s']}/s {'ok' if r['met']['sync_drain'] else 'MISSED'}; "
+                    f"sale-to-target p50 {d['latency_p50_ms']} ms p99 {d['latency_p99_ms']} ms "
+                    f"{'ok' if r['met']['sync_latency'] else 'MISSED'}")
     rows.append(f"  max RSS {r['max_rss_mb']} MB")
     return "\n".join(rows)
 

@@ -123,7 +123,7 @@ class SyncEngine:
                 break
         return total
 
-    def run_forever(self, stop: threading.Event, poll_s: float = 1.0) -> None:
+    def run_forever(self, stop: threading.Event, poll_s: float = 0.25) -> None:
         """The service loop (``pos sync run``): poll, deliver, sleep, until ``stop`` is set."""
         while not stop.is_set():
             try:

@@ -216,15 +216,18 @@ def test_catalog_import_reports_every_bad_row(capsys, store: Path, tmp_path: Pat
 
 def test_bench_measures_every_target_and_its_baselines(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     code = main(["--data-dir", str(tmp_path / "bench"), "bench", "--skus", "400",
-                 "--sales", "30", "--json"])
+                 "--sales", "30", "--sync-events", "60", "--json"])
     result = json.loads(capsys.readouterr().out)
     assert code == (0 if all(result["met"].values()) else 1)  # exit code tells targets
     for name in ("lookup", "add_reprice", "search", "sale_commit", "z_report"):
         assert result[name]["p50_ms"] > 0 and result[name]["p99_ms"] >= result[name]["p50_ms"]
     assert result["baseline"]["raw_durable_insert"]["n"] == 300
     assert result["z_report"]["sales_in_shift"] == 30 and result["build_s"] is not None
+    drain = result["sync_drain"]
+    assert drain["events"] == 61  # 30 sales x 2 + product.created
+    assert drain["received_once"] == 61 + drain["latency_events"] == 261
     code = main(["--data-dir", str(tmp_path / "bench"), "bench", "--skus", "400",
-                 "--sales", "5", "--json"])
+                 "--sales", "5", "--sync-events", "0", "--json"])
     assert json.loads(capsys.readouterr().out)["build_s"] is None  # store reused
 
 

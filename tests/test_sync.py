@@ -18,11 +18,11 @@ from pos_app.app import build_sync_engine, secret_store, sync_store
 from pos_app.cli.main import main
 from sync.engine import SyncEngine
 from sync.model import ConnectorConfig
+from sync.receiver import receiver
 from sync.retry import CircuitBreaker, RetryPolicy, parse_retry_after
 from sync.signing import sign, verify
 
 from .conftest import COFFEE, TEA_UPC, Shop
-from .webhook_receiver import receiver
 
 SECRET = "s3cr3t-shared-with-the-receiver"
 

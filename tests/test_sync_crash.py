@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from pos_app.cli.main import main
+from sync.receiver import receiver
 
 from .conftest import COFFEE, TEA_UPC, Shop
-from .webhook_receiver import receiver
 
 SECRET = "chaos-secret"
 POS = str(Path(sys.executable).parent / "pos")

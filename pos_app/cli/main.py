@@ -169,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--sales", type=int, default=2000, help="sales in the Z-report shift")
     s.add_argument("--json", action="store_true")
     s.add_argument("--rebuild", action="store_true", help="rebuild the bench store")
+    s.add_argument("--sync-events", type=int, default=10_000,
+                   help="outbox events for the sync drain measurement (0 skips it)")
     return p
 
 

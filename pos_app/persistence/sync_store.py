@@ -34,6 +34,9 @@ class SqlSyncStore:
             tx.commit()
 
     def enqueue(self, connector: str, settled_before: datetime, limit: int) -> int:
+        with self._store.tx() as tx:  # an idle poll stays a read: no write lock taken
+            if not tx.sync_has_new(connector, settled_before):
+                return 0
         with self._store.tx(write=True) as tx:
             n = tx.sync_enqueue(connector, settled_before, limit)
             tx.commit()

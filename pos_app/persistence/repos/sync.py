@@ -29,6 +29,10 @@ SET_CURSOR = sql("UPDATE sync_connectors SET cursor = :cursor WHERE name = :name
 NEW_EVENTS = sql(
     "SELECT id, type, schema_version, aggregate_type, aggregate_id, payload, created_at"
     " FROM outbox WHERE id > :cursor ORDER BY id LIMIT :n").columns(created_at=UTCDateTime())
+HAS_NEW = sql(
+    "SELECT 1 FROM outbox o WHERE o.id > :cursor AND (o.created_at < :settled OR NOT EXISTS"
+    " (SELECT 1 FROM sync_deliveries d WHERE d.connector = :c AND d.event_id = o.id))"
+    " LIMIT 1", "settled")
 ENQUEUE = sql(
     "INSERT INTO sync_deliveries (connector, event_id, idempotency_key, aggregate, state,"
     " attempts, updated_at) VALUES (:c, :e, :k, :a, 'pending', 0, :at)"
@@ -104,6 +108,12 @@ class SyncRepo(RepoBase):
     def sync_remove_connector(self, name: str) -> None:
         self._exec(sql("DELETE FROM sync_deliveries WHERE connector = :n"), {"n": name})
         self._exec(sql("DELETE FROM sync_connectors WHERE name = :n"), {"n": name})
+
+    def sync_has_new(self, connector: str, settled_before: datetime) -> bool:
+        """Anything for enqueue to do: events not yet queued, or a cursor that can move."""
+        cursor = self._exec(CURSOR, {"name": connector}).scalar() or ""
+        return self._exec(HAS_NEW, {"cursor": cursor, "c": connector,
+                                    "settled": settled_before}).first() is not None
 
     def sync_enqueue(self, connector: str, settled_before: datetime, limit: int) -> int:
         cursor = self._exec(CURSOR, {"name": connector}).scalar() or ""

@@ -1,10 +1,18 @@
-"""A real HTTP receiver on loopback that verifies signatures, deduplicates by
-Idempotency-Key like a careful target, and injects faults on request."""
+"""A reference receiver for the signed webhook: verifies signatures, deduplicates by
+Idempotency-Key as a careful target should, and can inject faults.
+
+Used by the tests, by ``pos bench`` (in its own process) and by anyone checking a
+webhook set-up: ``python -m sync.receiver --secret S [--port P]`` prints its URL,
+serves until its standard input closes, then prints what it received as JSON.
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +37,7 @@ class Receiver:
     fault: Fault = lambda event: "ok"
     events: dict[str, dict[str, Any]] = field(default_factory=dict)  # by idempotency key
     arrival: list[str] = field(default_factory=list)  # event ids in first-arrival order
+    arrived_at: dict[str, float] = field(default_factory=dict)  # event id -> time.time()
     requests: int = 0
     duplicates: int = 0
     bad_signatures: int = 0
@@ -84,6 +93,7 @@ class Receiver:
             else:
                 self.events[key] = event
                 self.arrival.append(event["id"])
+                self.arrived_at[event["id"]] = time.time()
         with self.changed:
             self.changed.notify_all()
         if action == "drop":
@@ -117,3 +127,20 @@ def receiver(secret: str, fault: Fault | None = None, port: int = 0) -> Iterator
     finally:
         server.shutdown()
         server.server_close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m sync.receiver", description=__doc__)
+    p.add_argument("--secret", required=True)
+    p.add_argument("--port", type=int, default=0)
+    ns = p.parse_args(argv)
+    with receiver(ns.secret, port=ns.port) as rcv:
+        print(rcv.url, flush=True)
+        sys.stdin.read()
+        json.dump({"events": len(rcv.events), "duplicates": rcv.duplicates,
+                   "requests": rcv.requests, "bad_signatures": rcv.bad_signatures,
+                   "arrived_at": rcv.arrived_at}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
