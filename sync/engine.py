@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import zlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -63,7 +65,10 @@ class SyncEngine:
     rng: random.Random = field(default_factory=random.Random)
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     batch: int = 200
+    concurrency: int = 4  # requests in flight per connector at most
     breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _executor: ThreadPoolExecutor | None = field(default=None, repr=False)
 
     def run_once(self) -> RunStats:
         stats = RunStats()
@@ -78,40 +83,66 @@ class SyncEngine:
         breaker = self.breakers.setdefault(name, CircuitBreaker())
         if not breaker.allow(now.timestamp()):
             return stats
-        blocked: set[str] = set()
-        # Acknowledgements are recorded once per batch: if the process dies first, those
+        # Lanes run in parallel (the connector's concurrency cap); one ordering key always
+        # falls in one lane, so its events still go out one after another, in order.
+        lanes: dict[int, list[Delivery]] = {}
+        for delivery in self.store.due(name, now, self.batch):
+            lane = zlib.crc32(delivery.order_key.encode()) % max(1, self.concurrency)
+            lanes.setdefault(lane, []).append(delivery)
+        # Acknowledgements are recorded once per round: if the process dies first, those
         # events go out again with the same idempotency keys and the target ignores them.
         acks: list[tuple[str, str | None]] = []
         try:
-            for delivery in self.store.due(name, now, self.batch):
-                if delivery.order_key in blocked:
-                    continue
-                event_id = delivery.event.id
-                try:
-                    ref = connector.deliver(delivery)
-                except TransientError as exc:
-                    breaker.failure(self.clock().timestamp())
-                    wait = self.policy.delay(delivery.attempts, self.rng, exc.retry_after)
-                    self.store.failed(name, event_id, str(exc),
-                                      self.clock() + timedelta(seconds=wait))
-                    log.info("sync %s: %s failed (%s), retry in %.1f s", name, event_id, exc,
-                             wait)
-                    stats.retried += 1
-                    break  # the target is struggling: the breaker and backoff decide when
-                except PermanentError as exc:
-                    self.store.dead(name, event_id, str(exc))
-                    log.warning("sync %s: %s (%s) is a dead letter: %s", name, event_id,
-                                delivery.event.type, exc)
-                    blocked.add(delivery.order_key)
-                    stats.dead += 1
-                else:
-                    breaker.success()
-                    acks.append((event_id, ref))
-                    stats.delivered += 1
+            if len(lanes) <= 1:
+                results = [self._run_lane(name, connector, breaker, d, acks)
+                           for d in lanes.values()]
+            else:
+                results = list(self._pool().map(
+                    lambda d: self._run_lane(name, connector, breaker, d, acks),
+                    lanes.values()))
         finally:
             if acks:
                 self.store.delivered(name, acks, self.clock())
+        for lane_stats in results:
+            stats += lane_stats
         return stats
+
+    def _run_lane(self, name: str, connector: Connector, breaker: CircuitBreaker,
+                  deliveries: list[Delivery], acks: list[tuple[str, str | None]]) -> RunStats:
+        stats = RunStats()
+        blocked: set[str] = set()
+        for delivery in deliveries:
+            if delivery.order_key in blocked:
+                continue
+            event_id = delivery.event.id
+            try:
+                ref = connector.deliver(delivery)
+            except TransientError as exc:
+                with self._lock:
+                    breaker.failure(self.clock().timestamp())
+                wait = self.policy.delay(delivery.attempts, self.rng, exc.retry_after)
+                self.store.failed(name, event_id, str(exc), self.clock() + timedelta(seconds=wait))
+                log.info("sync %s: %s failed (%s), retry in %.1f s", name, event_id, exc, wait)
+                stats.retried += 1
+                break  # the target is struggling: the breaker and backoff decide when next
+            except PermanentError as exc:
+                self.store.dead(name, event_id, str(exc))
+                log.warning("sync %s: %s (%s) is a dead letter: %s", name, event_id,
+                            delivery.event.type, exc)
+                blocked.add(delivery.order_key)
+                stats.dead += 1
+            else:
+                with self._lock:
+                    breaker.success()
+                    acks.append((event_id, ref))
+                stats.delivered += 1
+        return stats
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=max(1, self.concurrency),
+                                                thread_name_prefix="sync-lane")
+        return self._executor
 
     def run_until_idle(self, max_rounds: int = 10_000) -> RunStats:
         """Deliver until nothing is due now (retries scheduled for later stay pending)."""
@@ -135,5 +166,8 @@ class SyncEngine:
                 stop.wait(poll_s)
 
     def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown()
+            self._executor = None
         for connector in self.connectors.values():
             connector.close()

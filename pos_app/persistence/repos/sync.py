@@ -26,13 +26,22 @@ ADD_CONNECTOR = sql(
 LAST_EVENT = sql("SELECT MAX(id) FROM outbox")
 CURSOR = sql("SELECT cursor FROM sync_connectors WHERE name = :name")
 SET_CURSOR = sql("UPDATE sync_connectors SET cursor = :cursor WHERE name = :name")
+NOT_QUEUED = ("NOT EXISTS (SELECT 1 FROM sync_deliveries d"
+              " WHERE d.connector = :c AND d.event_id = o.id)")
 NEW_EVENTS = sql(
-    "SELECT id, type, schema_version, aggregate_type, aggregate_id, payload, created_at"
-    " FROM outbox WHERE id > :cursor ORDER BY id LIMIT :n").columns(created_at=UTCDateTime())
+    "SELECT o.id, o.type, o.schema_version, o.aggregate_type, o.aggregate_id, o.payload,"
+    f" o.created_at FROM outbox o WHERE o.id > :cursor AND {NOT_QUEUED}"
+    " ORDER BY o.id LIMIT :n").columns(created_at=UTCDateTime())
+# The cursor may pass every event up to (not including) the first one that is either
+# not queued yet or young enough that an older id could still commit after it.
+FIRST_OPEN = sql(
+    "SELECT MIN(o.id) FROM outbox o WHERE o.id > :cursor"
+    f" AND (o.created_at >= :settled OR {NOT_QUEUED})", "settled")
+LAST_BEFORE = sql("SELECT MAX(id) FROM outbox WHERE id > :cursor AND id < :stop")
+LAST_ANY = sql("SELECT MAX(id) FROM outbox WHERE id > :cursor")
 HAS_NEW = sql(
-    "SELECT 1 FROM outbox o WHERE o.id > :cursor AND (o.created_at < :settled OR NOT EXISTS"
-    " (SELECT 1 FROM sync_deliveries d WHERE d.connector = :c AND d.event_id = o.id))"
-    " LIMIT 1", "settled")
+    "SELECT 1 FROM outbox o WHERE o.id > :cursor AND (o.created_at < :settled OR"
+    f" {NOT_QUEUED}) LIMIT 1", "settled")
 ENQUEUE = sql(
     "INSERT INTO sync_deliveries (connector, event_id, idempotency_key, aggregate, state,"
     " attempts, updated_at) VALUES (:c, :e, :k, :a, 'pending', 0, :at)"
@@ -117,30 +126,19 @@ class SyncRepo(RepoBase):
 
     def sync_enqueue(self, connector: str, settled_before: datetime, limit: int) -> int:
         cursor = self._exec(CURSOR, {"name": connector}).scalar() or ""
-        rows = list(self._exec(NEW_EVENTS, {"cursor": cursor, "n": limit}))
-        if not rows:
-            return 0
+        rows = list(self._exec(NEW_EVENTS, {"cursor": cursor, "c": connector, "n": limit}))
         now = utcnow()
-        params = []
-        settled = cursor
-        still_settled = True
-        for row in rows:
-            event = _event(row)
-            params.append({"c": connector, "e": event.id, "at": now,
-                           "k": f"{connector}:{event.id}:deliver",
-                           "a": ordering_key(event)})
-            # the cursor only passes events old enough that nothing older can still commit
-            still_settled = still_settled and event.created_at < settled_before
-            if still_settled:
-                settled = event.id
-        before = self._exec(sql("SELECT COUNT(*) FROM sync_deliveries WHERE connector = :c"),
-                            {"c": connector}).scalar_one()
-        self._exec(ENQUEUE, params)
-        if settled != cursor:
-            self._exec(SET_CURSOR, {"cursor": settled, "name": connector})
-        after = self._exec(sql("SELECT COUNT(*) FROM sync_deliveries WHERE connector = :c"),
-                           {"c": connector}).scalar_one()
-        return int(after - before)
+        if rows:
+            self._exec(ENQUEUE, [{"c": connector, "e": ev.id, "at": now,
+                                  "k": f"{connector}:{ev.id}:deliver", "a": ordering_key(ev)}
+                                 for ev in map(_event, rows)])
+        stop = self._exec(FIRST_OPEN, {"cursor": cursor, "c": connector,
+                                       "settled": settled_before}).scalar()
+        moved = (self._exec(LAST_BEFORE, {"cursor": cursor, "stop": stop}).scalar() if stop
+                 else self._exec(LAST_ANY, {"cursor": cursor}).scalar())
+        if moved:
+            self._exec(SET_CURSOR, {"cursor": moved, "name": connector})
+        return len(rows)
 
     def sync_due(self, connector: str, now: datetime, limit: int) -> list[Delivery]:
         return [Delivery(connector, _event(r), r[7], r[8], r[9])
