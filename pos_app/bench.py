@@ -180,9 +180,9 @@ def _bench_sync(events: int) -> dict[str, Any]:
             sync_store(app).add_connector(ConnectorConfig("bench", "webhook", {"url": url}),
                                           from_start=True)
             engine = build_sync_engine(app)
-            t0 = time.perf_counter()
+            t0, cpu0 = time.perf_counter(), time.process_time()
             drained = engine.run_until_idle()
-            drain_s = time.perf_counter() - t0
+            drain_s, drain_cpu = time.perf_counter() - t0, time.process_time() - cpu0
             backlog = {r[0] for r in sqlite3.connect(db_path(app.data_dir)).execute(
                 "SELECT id FROM outbox")}
             stop = threading.Event()
@@ -211,6 +211,8 @@ def _bench_sync(events: int) -> dict[str, Any]:
         app.close()
     return {"events": drained.delivered, "seconds": round(drain_s, 2),
             "events_per_s": round(drained.delivered / drain_s, 1),
+            "engine_cpu_s": round(drain_cpu, 2),
+            "events_per_engine_cpu_s": round(drained.delivered / drain_cpu, 1),
             "received_once": got["events"], "duplicates": got["duplicates"],
             "latency_p50_ms": round(_pct(latency, 0.5), 1),
             "latency_p99_ms": round(_pct(latency, 0.99), 1), "latency_events": len(latency)}
