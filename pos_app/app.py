@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from sync.connectors.base import ConfigError
 from sync.engine import Connector, SyncEngine
 from sync.registry import connector_type
 from sync.secrets import KeyringSecrets
@@ -199,7 +200,15 @@ def build_sync_engine(app: App, only: str | None = None) -> SyncEngine:
     secrets = secret_store(app)
     store = sync_store(app)
     connectors: dict[str, Connector] = {}
+    tax_codes = [t.code for t in app.catalog.tax_categories()]
     for config in store.connectors():
         if config.enabled and (only is None or config.name == only):
-            connectors[config.name] = connector_type(config.type)(config, secrets)
+            connector = connector_type(config.type)(config, secrets)
+            missing = connector.check_mapping(tax_codes) if hasattr(
+                connector, "check_mapping") else []
+            if missing:  # refuse to start rather than dead-letter every sale
+                raise ConfigError(f"connector {config.name} has unmapped values: "
+                                  f"{', '.join(missing)}; add them with "
+                                  "`pos sync connector remove` and `add … --set KEY=VALUE`")
+            connectors[config.name] = connector
     return SyncEngine(store, connectors)

@@ -87,7 +87,7 @@ class SyncEngine:
         # falls in one lane, so its events still go out one after another, in order.
         lanes: dict[int, list[Delivery]] = {}
         for delivery in self.store.due(name, now, self.batch):
-            lane = zlib.crc32(delivery.order_key.encode()) % max(1, self.concurrency)
+            lane = zlib.crc32(delivery.order_key.encode()) % self._lanes(connector)
             lanes.setdefault(lane, []).append(delivery)
         # Acknowledgements are recorded once per round: if the process dies first, those
         # events go out again with the same idempotency keys and the target ignores them.
@@ -137,6 +137,11 @@ class SyncEngine:
                     acks.append((event_id, ref))
                 stats.delivered += 1
         return stats
+
+    def _lanes(self, connector: Connector) -> int:
+        """The engine's cap, lowered by a connector that must be called one at a time."""
+        return max(1, min(self.concurrency, getattr(connector, "max_concurrency",
+                                                    self.concurrency)))
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._executor is None:

@@ -10,7 +10,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sync.connectors.base import ConfigError, check_settings
+from sync.connectors.base import ConfigError, check_settings, secret_keys
 from sync.model import ConnectorConfig, SyncError
 from sync.registry import connector_type, connector_types
 
@@ -117,10 +117,10 @@ def _connector(ns: argparse.Namespace, app: App, store: Any, out: Any) -> int:
             raise ValidationError(str(exc)) from exc
         if any(c.name == ns.name for c in store.connectors()):
             raise ValidationError(f"a connector named {ns.name!r} exists already")
-        plain = {k: v for k, v in values.items() if not kind.schema[k].secret}
-        for key, value in values.items():
-            if kind.schema[key].secret:
-                secrets.set(ns.name, key, value)
+        hidden = secret_keys(kind.schema, values)
+        plain = {k: v for k, v in values.items() if k not in hidden}
+        for key in hidden:
+            secrets.set(ns.name, key, values[key])
         store.add_connector(ConnectorConfig(ns.name, ns.type, plain), from_start=ns.from_start)
         out(f"connector {ns.name} ({ns.type}) added; secrets kept in {secrets.where}")
         return 0

@@ -22,14 +22,23 @@ class ConfigError(ValueError):
     """Settings that cannot work; the message lists what to fix."""
 
 
+def _known(schema: dict[str, Setting], key: str) -> bool:
+    """Exact keys, or ``prefix.*`` entries for mappings such as ``revenue.STD``."""
+    return key in schema or ((key.split(".")[0] + ".*") in schema and "." in key)
+
+
 def check_settings(schema: dict[str, Setting], values: dict[str, str]) -> None:
-    unknown = sorted(set(values) - set(schema))
+    unknown = sorted(k for k in values if not _known(schema, k))
     if unknown:
         raise ConfigError(f"unknown setting(s) {', '.join(unknown)}; "
                           f"known: {', '.join(sorted(schema))}")
     missing = sorted(k for k, s in schema.items() if s.required and not values.get(k))
     if missing:
         raise ConfigError(f"missing required setting(s): {', '.join(missing)}")
+
+
+def secret_keys(schema: dict[str, Setting], values: dict[str, str]) -> set[str]:
+    return {k for k in values if k in schema and schema[k].secret}
 
 
 def setting(config: ConnectorConfig, schema: dict[str, Setting], key: str) -> Any:
