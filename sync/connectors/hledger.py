@@ -1,0 +1,115 @@
+"""hledger-web (``hledger-web --serve-api``): each sale, refund and exchange added as a
+balanced journal transaction through ``PUT /add``.
+
+hledger has no idempotency keys, so every transaction carries its outbox event id
+as a ``pos_event`` tag, and the connector knows which ids the journal already holds:
+read with ``GET /transactions`` when it starts and again before any retry, so a
+transaction that was added just before a timeout or a crash is not added twice.
+"""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import httpx
+
+from ..accounting import DOCUMENT_EVENTS, Entry, entry, unmapped
+from ..model import ConnectorConfig, Delivery, PermanentError, TransientError
+from ..ports import SecretStore
+from .base import Setting, setting
+
+TAG = "pos_event"
+
+
+def _amount(value: Decimal, commodity: str) -> dict[str, Any]:
+    places = max(0, -value.as_tuple().exponent)  # type: ignore[operator]
+    mantissa = int(value.scaleb(places))
+    return {"acommodity": commodity, "aprice": None,
+            "aquantity": {"decimalMantissa": mantissa, "decimalPlaces": places,
+                          "floatingPoint": float(value)},  # hledger's JSON wants all three
+            "astyle": {"ascommodityside": "R", "ascommodityspaced": True,
+                       "asdecimalpoint": ".", "asdigitgroups": None,
+                       "asprecision": places}}
+
+
+def transaction_json(e: Entry) -> dict[str, Any]:
+    postings = [{"paccount": p.account, "pamount": [_amount(p.amount, p.currency)],
+                 "pbalanceassertion": None, "pcomment": "", "pdate": None, "pdate2": None,
+                 "poriginal": None, "pstatus": "Unmarked", "ptags": [],
+                 "ptransaction_": "0", "ptype": "RegularPosting"} for p in e.postings]
+    return {"tcode": e.reference, "tcomment": f"{TAG}: {e.event_id}\n",
+            "tdate": e.day.isoformat(), "tdate2": None, "tdescription": e.narration,
+            "tindex": 0, "tprecedingcomment": "", "tpostings": postings,
+            "tsourcepos": [{"sourceColumn": 1, "sourceLine": 1, "sourceName": ""},
+                           {"sourceColumn": 1, "sourceLine": 1, "sourceName": ""}],
+            "tstatus": "Unmarked", "ttags": [[TAG, e.event_id]]}
+
+
+class HledgerWebConnector:
+    type = "hledger"
+    max_concurrency = 1  # one journal file behind the server
+    schema: ClassVar[dict[str, Setting]] = {
+        "url": Setting("hledger-web base URL, e.g. http://127.0.0.1:5000", required=True),
+        "timeout_s": Setting("seconds to wait for an answer", default="10"),
+        "revenue.*": Setting("revenue account per tax category, e.g. revenue.STD"),
+        "tax.*": Setting("tax payable account per tax category"),
+        "tender.*": Setting("account per tender: cash, card, store_credit, loyalty"),
+        "rounding": Setting("account for cash rounding differences"),
+    }
+
+    def __init__(self, config: ConnectorConfig, secrets: SecretStore,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.name = config.name
+        self._url = str(setting(config, self.schema, "url")).rstrip("/")
+        self._mapping = {k: str(v) for k, v in config.settings.items()
+                         if k.split(".")[0] in ("revenue", "tax", "tender", "rounding")}
+        self._client = httpx.Client(timeout=float(setting(config, self.schema, "timeout_s")),
+                                    transport=transport)
+        self._seen: set[str] | None = None
+        self._lock = threading.Lock()
+
+    def check_mapping(self, tax_codes: list[str]) -> list[str]:
+        return unmapped(self._mapping, tax_codes)
+
+    def _call(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        try:
+            r = self._client.request(method, self._url + path, **kw)
+        except httpx.TimeoutException as exc:
+            raise TransientError(f"no answer from {self._url} in time") from exc
+        except httpx.TransportError as exc:
+            raise TransientError(f"cannot reach {self._url}: {exc.__class__.__name__}") from exc
+        if r.status_code >= 500 or r.status_code in (408, 429):
+            raise TransientError(f"HTTP {r.status_code} from hledger-web")
+        if r.status_code >= 400:
+            raise PermanentError(f"hledger-web refused it: HTTP {r.status_code} {r.text[:300]}")
+        return r
+
+    def _load_seen(self) -> set[str]:
+        txns = self._call("GET", "/transactions").json()
+        return {value for t in txns for name, value in t.get("ttags", []) if name == TAG}
+
+    def deliver(self, delivery: Delivery) -> str | None:
+        event = delivery.event
+        if event.type not in DOCUMENT_EVENTS:
+            return "not a ledger event"
+        with self._lock:
+            if self._seen is None or delivery.attempts > 0:
+                self._seen = self._load_seen()  # look it up at the target before re-adding
+            if event.id in self._seen:
+                return "already in journal"
+            try:
+                e = entry(event.id, event.payload, self._mapping)
+            except KeyError as exc:
+                raise PermanentError(f"unmapped: {exc.args[0]}") from exc
+            self._call("PUT", "/add", json=transaction_json(e))
+            self._seen.add(event.id)
+            return e.reference
+
+    def test(self) -> str:
+        n = len(self._call("GET", "/transactions").json())
+        return f"{self._url} answered; the journal holds {n} transactions"
+
+    def close(self) -> None:
+        self._client.close()
