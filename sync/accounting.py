@@ -15,7 +15,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from .model import OutboxEvent, PermanentError
+
 DOCUMENT_EVENTS = ("sale.completed", "refund.completed", "exchange.completed")
+MAPPING_PREFIXES = ("revenue", "tax", "tender", "rounding")
 TENDERS = ("cash", "card", "store_credit", "loyalty")
 
 
@@ -76,3 +79,21 @@ def entry(event_id: str, payload: dict[str, Any], mapping: dict[str, str]) -> En
     kind = {"sale": "POS sale", "return": "POS refund", "exchange": "POS exchange"}
     day = datetime.fromisoformat(payload["completed_at"]).astimezone().date()
     return Entry(day, payload["receipt_no"], kind[payload["kind"]], event_id, tuple(postings))
+
+
+def ledger_mapping(settings: dict[str, Any]) -> dict[str, str]:
+    """The account mapping out of a ledger connector's settings."""
+    return {k: str(v) for k, v in settings.items() if k.split(".")[0] in MAPPING_PREFIXES}
+
+
+def ledger_entry(event: OutboxEvent, mapping: dict[str, str]) -> Entry | None:
+    """The entry for a sale document; None for events a ledger does not record.
+
+    An unmapped tax category or tender is a dead letter naming what to add.
+    """
+    if event.type not in DOCUMENT_EVENTS:
+        return None
+    try:
+        return entry(event.id, event.payload, mapping)
+    except KeyError as exc:
+        raise PermanentError(f"unmapped: {exc.args[0]} (add with --set KEY=ACCOUNT)") from exc

@@ -51,3 +51,12 @@ def secret(secrets: SecretStore, config: ConnectorConfig, key: str) -> str:
         raise ConfigError(f"connector {config.name}: secret {key!r} is not in the keyring; "
                           "add the connector again with --set")
     return value
+
+
+# The account mapping every ledger connector takes (see sync/accounting.py).
+LEDGER_MAPPING_SCHEMA = {
+    "revenue.*": Setting("revenue account per tax category, e.g. revenue.STD"),
+    "tax.*": Setting("tax payable account per tax category"),
+    "tender.*": Setting("account per tender: cash, card, store_credit, loyalty"),
+    "rounding": Setting("account for cash rounding differences"),
+}

@@ -15,10 +15,10 @@ import threading
 from pathlib import Path
 from typing import ClassVar
 
-from ..accounting import DOCUMENT_EVENTS, Entry, entry, unmapped
+from ..accounting import Entry, ledger_entry, ledger_mapping, unmapped
 from ..model import ConnectorConfig, Delivery, PermanentError, TransientError
 from ..ports import SecretStore
-from .base import Setting, setting
+from .base import LEDGER_MAPPING_SCHEMA, Setting, setting
 
 _EVENT = re.compile(r'^\s+pos_event: "([^"]+)"', re.M)
 _OPEN = re.compile(r"^\d{4}-\d\d-\d\d open (\S+)", re.M)
@@ -30,18 +30,14 @@ class BeancountConnector:
     schema: ClassVar[dict[str, Setting]] = {
         "ledger": Setting("path of the .beancount file to append to", required=True),
         "currency": Setting("operating currency of the ledger", required=True),
-        "revenue.*": Setting("revenue account per tax category, e.g. revenue.STD"),
-        "tax.*": Setting("tax payable account per tax category"),
-        "tender.*": Setting("account per tender: cash, card, store_credit, loyalty"),
-        "rounding": Setting("account for cash rounding differences"),
+        **LEDGER_MAPPING_SCHEMA,
     }
 
     def __init__(self, config: ConnectorConfig, secrets: SecretStore) -> None:
         self.name = config.name
         self._path = Path(str(setting(config, self.schema, "ledger")))
         self._currency = str(setting(config, self.schema, "currency"))
-        self._mapping = {k: str(v) for k, v in config.settings.items()
-                         if k.split(".")[0] in ("revenue", "tax", "tender", "rounding")}
+        self._mapping = ledger_mapping(config.settings)
         text = self._path.read_text("utf-8") if self._path.exists() else ""
         self._seen = set(_EVENT.findall(text))
         self._open = set(_OPEN.findall(text))
@@ -71,14 +67,11 @@ class BeancountConnector:
 
     def _deliver(self, delivery: Delivery) -> str | None:
         event = delivery.event
-        if event.type not in DOCUMENT_EVENTS:
-            return "not a ledger event"
         if event.id in self._seen:
             return "already in ledger"
-        try:
-            e = entry(event.id, event.payload, self._mapping)
-        except KeyError as exc:
-            raise PermanentError(f"unmapped: {exc.args[0]} (add with --set KEY=ACCOUNT)") from exc
+        e = ledger_entry(event, self._mapping)
+        if e is None:
+            return "not a ledger event"
         if e.postings[0].currency != self._currency:
             raise PermanentError(f"ledger is in {self._currency}, sale in "
                                  f"{e.postings[0].currency}")

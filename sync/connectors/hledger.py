@@ -15,10 +15,10 @@ from typing import Any, ClassVar
 
 import httpx
 
-from ..accounting import DOCUMENT_EVENTS, Entry, entry, unmapped
+from ..accounting import Entry, ledger_entry, ledger_mapping, unmapped
 from ..model import ConnectorConfig, Delivery, PermanentError, TransientError
 from ..ports import SecretStore
-from .base import Setting, setting
+from .base import LEDGER_MAPPING_SCHEMA, Setting, setting
 
 TAG = "pos_event"
 
@@ -53,18 +53,14 @@ class HledgerWebConnector:
     schema: ClassVar[dict[str, Setting]] = {
         "url": Setting("hledger-web base URL, e.g. http://127.0.0.1:5000", required=True),
         "timeout_s": Setting("seconds to wait for an answer", default="10"),
-        "revenue.*": Setting("revenue account per tax category, e.g. revenue.STD"),
-        "tax.*": Setting("tax payable account per tax category"),
-        "tender.*": Setting("account per tender: cash, card, store_credit, loyalty"),
-        "rounding": Setting("account for cash rounding differences"),
+        **LEDGER_MAPPING_SCHEMA,
     }
 
     def __init__(self, config: ConnectorConfig, secrets: SecretStore,
                  transport: httpx.BaseTransport | None = None) -> None:
         self.name = config.name
         self._url = str(setting(config, self.schema, "url")).rstrip("/")
-        self._mapping = {k: str(v) for k, v in config.settings.items()
-                         if k.split(".")[0] in ("revenue", "tax", "tender", "rounding")}
+        self._mapping = ledger_mapping(config.settings)
         self._client = httpx.Client(timeout=float(setting(config, self.schema, "timeout_s")),
                                     transport=transport)
         self._seen: set[str] | None = None
@@ -92,17 +88,14 @@ class HledgerWebConnector:
 
     def deliver(self, delivery: Delivery) -> str | None:
         event = delivery.event
-        if event.type not in DOCUMENT_EVENTS:
+        e = ledger_entry(event, self._mapping)
+        if e is None:
             return "not a ledger event"
         with self._lock:
             if self._seen is None or delivery.attempts > 0:
                 self._seen = self._load_seen()  # look it up at the target before re-adding
             if event.id in self._seen:
                 return "already in journal"
-            try:
-                e = entry(event.id, event.payload, self._mapping)
-            except KeyError as exc:
-                raise PermanentError(f"unmapped: {exc.args[0]}") from exc
             self._call("PUT", "/add", json=transaction_json(e))
             self._seen.add(event.id)
             return e.reference
