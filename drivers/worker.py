@@ -82,7 +82,7 @@ class DeviceWorker:
                 continue  # already failed by its timer
             try:
                 result = fn(*args, **kwargs)
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            except BaseException as exc:  # handed to the caller
                 try:
                     future.set_exception(exc)
                 except InvalidStateError:
