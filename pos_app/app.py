@@ -52,14 +52,32 @@ class TerminalAdapter:
         self._driver = driver
         self.name: str = driver.name
 
-    def charge(self, amount: int, currency: str, reference: str) -> TerminalResult:
+    def charge(self, amount: int, currency: str, reference: str,
+               on_progress: Any = None) -> TerminalResult:
         r = self._driver.charge(amount, currency, reference)
-        return TerminalResult(bool(r.approved), r.provider_ref, r.message or "")
+        return TerminalResult("approved" if r.approved else "declined", r.provider_ref,
+                              r.message or "")
 
     def refund(self, amount: int, currency: str, provider_ref: str,
                reference: str) -> TerminalResult:
         r = self._driver.refund(amount, currency, provider_ref, reference)
-        return TerminalResult(bool(r.approved), r.provider_ref, r.message or "")
+        return TerminalResult("approved" if r.approved else "declined", r.provider_ref,
+                              r.message or "")
+
+    def cancel(self, reference: str) -> bool:
+        return False
+
+    def capture(self, provider_ref: str, amount: int, reference: str) -> TerminalResult:
+        return TerminalResult("approved", provider_ref)
+
+    def void(self, provider_ref: str, reference: str) -> TerminalResult:
+        return TerminalResult("approved", provider_ref)
+
+    def recover(self, reference: str) -> TerminalResult:
+        r = self._driver._seen.get(reference)
+        if r is None:
+            return TerminalResult("unknown", None)
+        return TerminalResult("approved" if r.approved else "declined", r.provider_ref)
 
 
 def load_terminal(name: str) -> PaymentTerminal:

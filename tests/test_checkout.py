@@ -208,7 +208,7 @@ def test_void_sale_refunds_card_and_is_counted(shop: Shop) -> None:
     assert "payment_reversed" in actions and "void_sale" in actions
     attempts = db(shop).execute("select amount, status from payment_attempts"
                                 " order by created_at").fetchall()
-    assert attempts == [(500, "reversed"), (-500, "approved")]
+    assert attempts == [(500, "reversed"), (-500, "used")]  # the refund is final
 
 
 def test_sale_needs_open_shift(tmp_path) -> None:  # type: ignore[no-untyped-def]

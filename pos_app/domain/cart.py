@@ -71,17 +71,19 @@ class CartPayment:
     attempt_id: str | None = None
     original_payment_id: str | None = None
     points: int = 0  # loyalty points redeemed
+    captured: bool = True  # False: a card authorisation to capture once the sale commits
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "tender": self.tender.value, "amount": self.amount,
                 "provider": self.provider, "provider_ref": self.provider_ref,
                 "attempt_id": self.attempt_id, "original_payment_id": self.original_payment_id,
-                "points": self.points}
+                "points": self.points, "captured": self.captured}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CartPayment:
         return cls(d["id"], Tender(d["tender"]), d["amount"], d["provider"], d["provider_ref"],
-                   d["attempt_id"], d["original_payment_id"], d.get("points", 0))
+                   d["attempt_id"], d["original_payment_id"], d.get("points", 0),
+                   d.get("captured", True))
 
 
 @dataclass(slots=True)

@@ -329,6 +329,46 @@ class PaymentAttempt(Base):
     message: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # What a restart needs to finish the sale exactly once (see CheckoutService.recover).
+    user_id: Mapped[str | None] = mapped_column(ID)
+    cart_json: Mapped[str | None] = mapped_column(Text)
+    provider_state: Mapped[str | None] = mapped_column(Text)  # driver journal (JSON)
+    captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PrintJob(Base):
+    """A durable print job: kept until the printer confirms it, reprintable afterwards."""
+
+    __tablename__ = "print_jobs"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    till_id: Mapped[str] = mapped_column(ForeignKey("tills.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # receipt|merchant_copy|report|test|reprint
+    sale_id: Mapped[str | None] = mapped_column(ForeignKey("sales.id"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    document: Mapped[str] = mapped_column(Text)  # drivers.printdoc ops as JSON
+    status: Mapped[str] = mapped_column(String(12))  # pending|printed|cancelled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+Index("ix_print_jobs_pending", PrintJob.till_id, PrintJob.created_at,
+      sqlite_where=PrintJob.status == "pending", postgresql_where=PrintJob.status == "pending")
+
+
+class HardwareDevice(Base):
+    """One entry of a till's hardware profile: which device does which job, at which URL."""
+
+    __tablename__ = "hardware_devices"
+    till_id: Mapped[str] = mapped_column(ForeignKey("tills.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)  # printer, scanner, ...
+    kind: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str] = mapped_column(String(300))
+    driver: Mapped[str | None] = mapped_column(String(40))
+    settings: Mapped[str] = mapped_column(Text)  # JSON; secrets live in the keyring
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class VoidRecord(Base):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 from ..domain.barcodes import ScanKind, parse_scan
 from ..domain.cart import Cart, CartLine, CartPayment
 from ..domain.catalog import Variant
+from ..domain.devices import AttemptStatus, PaymentAttempt
 from ..domain.errors import NotFound, PermissionDenied, StateError, ValidationError
 from ..domain.ids import new_id_str
 from ..domain.money import cash_round, currency
@@ -23,12 +25,12 @@ from ..domain.store import Customer, TillContext
 from ..domain.tender import Tender, settle
 from ..domain.users import POLICIES, Permission, User
 from .auth import AuthService, OverrideGrant
+from .card_payments import CardPayments, PaymentDeclined, PaymentUncertain, attempt_payment
 from .ports import CatalogReader, PaymentTerminal, Store, TerminalResult, Tx
 from .settings import SettingsService
 
-
-class PaymentDeclined(StateError):
-    """The terminal declined or failed; nothing was charged."""
+log = logging.getLogger(__name__)
+__all__ = ["CheckoutService", "PaymentDeclined", "PaymentUncertain", "RecoveryReport"]
 
 
 def _pct(part: int, whole: int) -> Decimal:
@@ -241,42 +243,26 @@ class CheckoutService:
             raise ValidationError(
                 f"only cash may exceed the amount due ({remaining} minor units left)")
 
-    def terminal_call(self, cart_id: str, amount: int,
-                      call: Callable[[PaymentTerminal, str], TerminalResult]
-                      ) -> tuple[str, TerminalResult]:
-        """Run one terminal operation with its attempt committed first.
+    @property
+    def cards(self) -> CardPayments:
+        return CardPayments(self.store, self.ctx, self.terminal)
 
-        ``amount`` is signed (refunds negative). The attempt id is the terminal's
-        idempotency reference, so a retry after a crash cannot charge twice, and a
-        charge or refund that happened is on record even if the sale never completes.
-        """
-        if self.terminal is None:
-            raise StateError("no card terminal is configured on this till")
-        attempt_id = new_id_str()
-        with self.store.tx(write=True) as tx:
-            tx.add_payment_attempt(attempt_id, self.ctx.till_id, cart_id, amount,
-                                   self.ctx.currency, self.terminal.name)
-            tx.commit()
-        result = call(self.terminal, attempt_id)
-        with self.store.tx(write=True) as tx:
-            tx.update_payment_attempt(attempt_id, "approved" if result.approved else "declined",
-                                      result.provider_ref, result.message or None)
-            tx.commit()
-        return attempt_id, result
-
-    def pay_card(self, cart: Cart, user: User, amount: int | None = None) -> CartPayment:
+    def pay_card(self, cart: Cart, user: User, amount: int | None = None,
+                 on_progress: Callable[[str, str], None] | None = None) -> CartPayment:
         """Charge through the terminal; the attempt is committed before the terminal is asked."""
         self.auth.require(user, Permission.SELL)
-        if self.terminal is None:
-            raise StateError("no card terminal is configured on this till")
+        cards = self.cards
+        cards.require_terminal()
+        for settled in cards.settle_pending(cart):  # an earlier call got through after all
+            if amount is None or settled.amount == amount:
+                return settled
         amount = self.remaining(cart) if amount is None else amount
         self._check_non_cash(cart, amount)
-        attempt_id, result = self.terminal_call(
-            cart.id, amount, lambda t, ref: t.charge(amount, self.ctx.currency, ref))
+        payment = CartPayment(new_id_str(), Tender.CARD, amount)
+        result = cards.run(cart, user, payment, lambda t, ref: t.charge(
+            amount, self.ctx.currency, ref, on_progress), on_progress)
         if not result.approved:
-            raise PaymentDeclined(f"card declined: {result.message or 'no reason given'}")
-        payment = CartPayment(new_id_str(), Tender.CARD, amount, self.terminal.name,
-                              result.provider_ref, attempt_id)
+            raise PaymentDeclined(f"card {result.status}: {result.message or 'no reason given'}")
         cart.payments.append(payment)
         return payment
 
@@ -376,6 +362,8 @@ class CheckoutService:
                             sale.receipt_no, {"sale_id": sale_id, "total": sale.total,
                                               "approved_by": cart.approved_by})
             tx.commit()
+        if any(not p.captured for p in cart.payments):
+            self.cards.capture(cart.payments)  # after the commit: a failure is retried later
         return sale
 
     @staticmethod
@@ -443,25 +431,86 @@ class CheckoutService:
         """
         for p in list(cart.payments):
             if p.tender is Tender.CARD and p.provider_ref and p.amount > 0:
-                _, result = self.terminal_call(cart.id, -p.amount, self._refund_of(p))
-                if not result.approved:
-                    raise PaymentDeclined(f"card refund failed: {result.message}")
-                with self.store.tx(write=True) as tx:
-                    if p.attempt_id:
-                        tx.update_payment_attempt(p.attempt_id, "reversed", p.provider_ref,
-                                                  reason)
-                    tx.append_audit(self.ctx.till_id, user.id, "payment_reversed",
-                                    p.provider_ref,
-                                    {"cart": cart.id, "amount": p.amount, "reason": reason})
-                    tx.commit()
+                self.cards.give_back(cart, p, user, reason)
             cart.payments.remove(p)
 
-    def _refund_of(self, p: CartPayment) -> Callable[[PaymentTerminal, str], TerminalResult]:
-        def call(terminal: PaymentTerminal, key: str) -> TerminalResult:
-            assert p.provider_ref is not None
-            return terminal.refund(p.amount, self.ctx.currency, p.provider_ref, key)
+    def recover_payments(self) -> RecoveryReport:
+        """Finish what a crash or a lost connection interrupted, before the till sells again.
 
-        return call
+        For each cart with an approved attempt or one whose outcome is unknown, the
+        terminal is asked (never charged); a cart that is then fully paid completes
+        (once: the attempts turn ``used`` in the sale's own transaction), any other
+        cart with money on it goes back to the cashier as a parked sale. Captures
+        that failed earlier are retried.
+        """
+        report = RecoveryReport()
+        if self.terminal is None:
+            return report
+        terminal = self.terminal
+        with self.store.tx() as tx:
+            open_attempts = tx.payment_attempts(self.ctx.till_id, ["pending", "approved"])
+        carts: dict[str, list[PaymentAttempt]] = {}
+        for attempt in open_attempts:
+            carts.setdefault(attempt.cart_id, []).append(attempt)
+        for cart_id, attempts in carts.items():
+            try:
+                outcomes = {a.id: (terminal.recover(a.id) if a.status is AttemptStatus.PENDING
+                                   else None) for a in attempts}
+            except Exception as exc:
+                log.warning("cannot recover cart %s yet: %s", cart_id, exc)
+                report.unresolved.append(cart_id)
+                continue
+            self._recover_cart(attempts, outcomes, report)
+        report.capture_failures = self.cards.capture_pending()
+        return report
+
+    def _recover_cart(self, attempts: list[PaymentAttempt],
+                      outcomes: dict[str, TerminalResult | None],
+                      report: RecoveryReport) -> None:
+        approved: list[CartPayment] = []
+        for a in attempts:
+            outcome = outcomes[a.id]
+            if outcome is not None:
+                if outcome.status == "unknown":
+                    outcome = TerminalResult("failed", None, "never reached the provider")
+                self.cards.record(a.id, outcome)
+                if outcome.approved:
+                    payment = attempt_payment(a, outcome.provider_ref)
+                    payment.captured = outcome.captured
+                    approved.append(payment)
+            else:
+                approved.append(attempt_payment(a, a.provider_ref))
+        last = attempts[-1]
+        snapshot = json.loads(last.cart_json or "{}")
+        with self.store.tx() as tx:
+            user = tx.user_by_id(last.user_id) if last.user_id else None
+        if not snapshot or user is None:
+            report.unresolved.append(last.cart_id)
+            return
+        cart = Cart.from_dict(snapshot["cart"])
+        known = {p.attempt_id for p in cart.payments}
+        cart.payments.extend(p for p in approved if p.attempt_id not in known)
+        if not approved:
+            report.not_charged.append(cart.id)
+            return
+        try:
+            sale = self.complete(cart, user)
+        except (StateError, ValidationError) as exc:
+            park_id = new_id_str()
+            with self.store.tx(write=True) as tx:
+                tx.park(park_id, self.ctx.till_id, user.id,
+                        f"recovered: {len(cart.lines)} lines, paid by card",
+                        json.dumps(cart.to_dict()))
+                for p in approved:
+                    if p.attempt_id:
+                        tx.update_payment_attempt(p.attempt_id, AttemptStatus.RECOVERED.value,
+                                                  p.provider_ref, f"parked {park_id}")
+                tx.append_audit(self.ctx.till_id, None, "payment_recovered", cart.id,
+                                {"parked": park_id, "reason": str(exc)})
+                tx.commit()
+            report.parked.append(park_id)
+            return
+        report.completed.append(sale.receipt_no)
 
     def park(self, cart: Cart, user: User, label: str = "") -> str:
         self.auth.require(user, Permission.SELL)
@@ -494,6 +543,15 @@ class CheckoutService:
         with self.store.tx(write=True) as tx:
             tx.append_audit(self.ctx.till_id, user.id, action, subject, details)
             tx.commit()
+
+
+@dataclass(slots=True)
+class RecoveryReport:
+    completed: list[str] = field(default_factory=list)  # receipt numbers
+    parked: list[str] = field(default_factory=list)  # parked-sale ids with card money on them
+    not_charged: list[str] = field(default_factory=list)  # cart ids: nothing was taken
+    unresolved: list[str] = field(default_factory=list)  # cart ids: provider unreachable
+    capture_failures: list[str] = field(default_factory=list)  # attempt ids to retry
 
 
 def _kind(lines: tuple[SaleLine, ...]) -> str:

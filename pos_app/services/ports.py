@@ -7,7 +7,7 @@ visible to others until ``commit()``, and leaving without it rolls everything ba
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from ..domain.audit import AuditRow
 from ..domain.catalog import NewProduct, TaxCategory, Variant
+from ..domain.devices import DeviceEntry, JobStatus, PaymentAttempt, PrintJob
 from ..domain.pricing import Promotion
 from ..domain.sale import CompletedSale
 from ..domain.stock import StockMove
@@ -104,11 +105,16 @@ class Tx(Protocol):
     def refunded_by_payment(self, payment_ids: list[str]) -> dict[str, int]: ...
     def add_payment_attempt(
         self, attempt_id: str, till_id: str, cart_id: str, amount: int, currency: str,
-        provider: str,
+        provider: str, user_id: str | None = None, cart_json: str | None = None,
     ) -> None: ...
     def update_payment_attempt(
         self, attempt_id: str, status: str, provider_ref: str | None, message: str | None
     ) -> None: ...
+    def payment_attempt(self, attempt_id: str) -> PaymentAttempt | None: ...
+    def payment_attempts(self, till_id: str, statuses: list[str]) -> list[PaymentAttempt]: ...
+    def uncaptured_attempts(self, till_id: str) -> list[PaymentAttempt]: ...
+    def remember_provider_state(self, attempt_id: str, key: str, value: str) -> None: ...
+    def mark_captured(self, attempt_id: str) -> None: ...
     def add_void(
         self, shift_id: str | None, kind: str, user_id: str, amount: int, lines: int
     ) -> None: ...
@@ -135,6 +141,18 @@ class Tx(Protocol):
     ) -> None: ...
     def shift_figures(self, shift_id: str) -> ShiftFigures: ...
     def last_closed_shift(self, till_id: str) -> ShiftInfo | None: ...
+
+    # --- hardware profile and print queue ---
+    def hardware_profile(self, till_id: str) -> list[DeviceEntry]: ...
+    def set_hardware_device(self, till_id: str, entry: DeviceEntry) -> None: ...
+    def remove_hardware_device(self, till_id: str, role: str) -> bool: ...
+    def add_print_job(self, job_id: str, till_id: str, kind: str, sale_id: str | None,
+                      title: str, document: list[dict[str, Any]]) -> None: ...
+    def print_job(self, job_id: str) -> tuple[PrintJob, list[dict[str, Any]]] | None: ...
+    def print_jobs(self, till_id: str, status: JobStatus | None = None,
+                   limit: int = 50) -> list[PrintJob]: ...
+    def sale_print_jobs(self, sale_id: str) -> list[PrintJob]: ...
+    def mark_print_job(self, job_id: str, status: JobStatus, error: str | None) -> None: ...
 
     # --- outbox and audit ---
     def add_event(
@@ -173,18 +191,58 @@ class CatalogReader(Protocol):
 
 
 class PaymentTerminal(Protocol):
-    """A card terminal as the checkout sees it (real drivers arrive with the drivers issue)."""
+    """A card terminal as the checkout sees it.
+
+    Calls block until the terminal answers (the UI runs them off its thread);
+    ``reference`` is the payment attempt's id, committed before the call, and the
+    terminal uses it as its idempotency key. ``journal`` lets the driver keep its
+    own provider ids in that attempt's row before each network call.
+    """
 
     name: str
 
-    def charge(self, amount: int, currency: str, reference: str) -> TerminalResult: ...
+    def charge(self, amount: int, currency: str, reference: str,
+               on_progress: Callable[[str, str], None] | None = None) -> TerminalResult: ...
+    def cancel(self, reference: str) -> bool: ...
+    def capture(self, provider_ref: str, amount: int, reference: str) -> TerminalResult: ...
+    def void(self, provider_ref: str, reference: str) -> TerminalResult: ...
     def refund(
         self, amount: int, currency: str, provider_ref: str, reference: str
     ) -> TerminalResult: ...
+    def recover(self, reference: str) -> TerminalResult: ...
 
 
 @dataclass(frozen=True, slots=True)
 class TerminalResult:
-    approved: bool
+    """``status``: approved | declined | cancelled | failed | unknown (never reached the
+    provider). ``captured`` is False for an authorisation that still needs capture."""
+
+    status: str
     provider_ref: str | None
     message: str = ""
+    captured: bool = True
+
+    @property
+    def approved(self) -> bool:
+        return self.status == "approved"
+
+
+class Printer(Protocol):
+    """The receipt printer as the print queue sees it; raises ``PrinterUnavailable``."""
+
+    columns: int
+
+    def print_document(self, ops: list[dict[str, Any]]) -> None: ...
+
+
+class PrinterUnavailable(Exception):
+    """The job may not have printed (paper out, cover open, offline, no answer)."""
+
+    def __init__(self, message: str, code: str = "failure") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class CashDrawer(Protocol):
+    def open_drawer(self) -> None: ...
+    def is_open(self) -> bool | None: ...

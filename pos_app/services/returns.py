@@ -149,7 +149,8 @@ class ReturnService:
                 amount = min(owed, available)
                 if amount <= 0:
                     continue
-                made.append(self._refund_payment(cart, p.tender, amount, p.id, p.provider_ref))
+                made.append(self._refund_payment(cart, user, p.tender, amount, p.id,
+                                                 p.provider_ref))
                 owed -= amount
         if owed > 0:
             increment = self.checkout.settings.policy().cash_increment
@@ -158,22 +159,19 @@ class ReturnService:
             made.append(payment)
         return made
 
-    def _refund_payment(self, cart: Cart, tender: str, amount: int, original_id: str,
+    def _refund_payment(self, cart: Cart, user: User, tender: str, amount: int, original_id: str,
                         provider_ref: str | None) -> CartPayment:
-        ref = provider = attempt_id = None
+        payment = CartPayment(new_id_str(), Tender(tender), -amount,
+                              original_payment_id=original_id)
         if tender == Tender.CARD.value:
             if provider_ref is None:
                 raise StateError("the original card payment has no provider reference")
             original = provider_ref
-            attempt_id, result = self.checkout.terminal_call(
-                cart.id, -amount,
+            result = self.checkout.cards.run(
+                cart, user, payment,
                 lambda t, key: t.refund(amount, cart.currency, original, key))
             if not result.approved:
                 raise PaymentDeclined(f"card refund failed: {result.message}")
-            ref = result.provider_ref
-            provider = self.checkout.terminal.name if self.checkout.terminal else None
-        payment = CartPayment(new_id_str(), Tender(tender), -amount, provider, ref,
-                              attempt_id, original_id)
         cart.payments.append(payment)
         return payment
 

@@ -6,9 +6,10 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 
 from ...domain.catalog import rate_from_ppm, rate_to_ppm
+from ...domain.devices import AttemptStatus, PaymentAttempt
 from ...domain.ids import new_id_str
 from ...domain.quantity import from_milli, to_milli
 from ...domain.sale import CompletedSale, SaleLine, SalePayment, SaleTax
@@ -40,6 +41,13 @@ INSERT_PAYMENT = sql(
 UPDATE_ATTEMPT = sql(
     "UPDATE payment_attempts SET status = :status, provider_ref = :ref, message = :msg,"
     " updated_at = :at WHERE id = :id", "at")
+
+
+def _attempt(row: m.PaymentAttempt) -> PaymentAttempt:
+    return PaymentAttempt(row.id, row.cart_id, row.amount, row.currency,
+                          AttemptStatus(row.status), row.provider, row.provider_ref, row.message,
+                          row.user_id, row.cart_json, json.loads(row.provider_state or "{}"),
+                          row.captured_at, row.created_at)
 
 
 class SalesRepo(RepoBase):
@@ -145,12 +153,44 @@ class SalesRepo(RepoBase):
 
     def add_payment_attempt(
         self, attempt_id: str, till_id: str, cart_id: str, amount: int, currency: str,
-        provider: str,
+        provider: str, user_id: str | None = None, cart_json: str | None = None,
     ) -> None:
         now = utcnow()
         self.session.execute(insert(m.PaymentAttempt).values(
             id=attempt_id, till_id=till_id, cart_id=cart_id, amount=amount, currency=currency,
-            status="pending", provider=provider, created_at=now, updated_at=now))
+            status="pending", provider=provider, created_at=now, updated_at=now,
+            user_id=user_id, cart_json=cart_json))
+
+    def payment_attempt(self, attempt_id: str) -> PaymentAttempt | None:
+        row = self.session.get(m.PaymentAttempt, attempt_id)
+        return None if row is None else _attempt(row)
+
+    def payment_attempts(self, till_id: str, statuses: list[str]) -> list[PaymentAttempt]:
+        rows = self.session.execute(select(m.PaymentAttempt).where(
+            m.PaymentAttempt.till_id == till_id, m.PaymentAttempt.status.in_(statuses))
+            .order_by(m.PaymentAttempt.created_at, m.PaymentAttempt.id)).scalars()
+        return [_attempt(r) for r in rows]
+
+    def uncaptured_attempts(self, till_id: str) -> list[PaymentAttempt]:
+        """Charges in completed sales whose capture has not been confirmed yet."""
+        rows = self.session.execute(select(m.PaymentAttempt).where(
+            m.PaymentAttempt.till_id == till_id, m.PaymentAttempt.status == "used",
+            m.PaymentAttempt.amount > 0, m.PaymentAttempt.captured_at.is_(None))
+            .order_by(m.PaymentAttempt.created_at)).scalars()
+        return [_attempt(r) for r in rows]
+
+    def remember_provider_state(self, attempt_id: str, key: str, value: str) -> None:
+        row = self.session.get(m.PaymentAttempt, attempt_id, with_for_update=True)
+        if row is None:
+            raise KeyError(attempt_id)
+        state = json.loads(row.provider_state or "{}")
+        state[key] = value
+        row.provider_state = dumps(state)
+        row.updated_at = utcnow()
+
+    def mark_captured(self, attempt_id: str) -> None:
+        self.session.execute(update(m.PaymentAttempt).where(
+            m.PaymentAttempt.id == attempt_id).values(captured_at=utcnow(), updated_at=utcnow()))
 
     def update_payment_attempt(
         self, attempt_id: str, status: str, provider_ref: str | None, message: str | None
