@@ -1,5 +1,5 @@
 """Device addresses as URLs: ``tcp://host:9100``, ``serial:///dev/ttyUSB0?baudrate=9600``,
-``usb://04b8:0202``, ``file:///dev/usb/lp0``, ``sim://``.
+``usb://04b8:0202``, ``file:///dev/usb/lp0``, ``sim://``, ``stripe://tmr_READER``.
 
 One string in the hardware profile says both how to reach a device and with
 which transport options, so a profile can be copied between tills and typed on a
@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .errors import IllegalState
 
-SCHEMES = ("tcp", "serial", "usb", "file", "sim")
+SCHEMES = ("tcp", "serial", "usb", "file", "sim", "stripe")
 
 
 @dataclass(frozen=True, slots=True)
