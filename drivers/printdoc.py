@@ -64,3 +64,29 @@ def plain_text(ops: list[dict[str, Any]], columns: int = 42) -> str:
         elif kind == "cut":
             out.append("-" * columns if not op.get("partial", True) else "- " * (columns // 2))
     return "\n".join(out) + "\n"
+
+
+def test_page(columns: int = 42) -> list[dict[str, Any]]:
+    """A test receipt that shows at a glance whether code page, sizes, barcode, QR and
+    cutter work: the characters a European shop needs (€ £ ä é ñ ß …) must come out as
+    printed here, not as ``?`` or wrong letters."""
+    rule = "-" * columns
+    return [
+        {"op": "text", "text": "TEST PAGE", "align": "center", "size": "double", "bold": True},
+        {"op": "text", "text": rule},
+        {"op": "text", "text": "Currency: € 12,50  £ 9.99  $ 5.00"},
+        {"op": "text", "text": "Accents: é è ê à ç ñ ü ö ä ß Å Ø"},
+        {"op": "text", "text": "Normal size", "size": "normal"},
+        {"op": "text", "text": "Bold", "bold": True},
+        {"op": "text", "text": "Underlined", "underline": True},
+        {"op": "text", "text": "Wide", "size": "wide"},
+        {"op": "text", "text": "Tall", "size": "tall"},
+        {"op": "text", "text": "Double", "size": "double"},
+        {"op": "text", "text": "right aligned", "align": "right"},
+        {"op": "text", "text": "1234567890" * (columns // 10) + "1234567890"[:columns % 10]},
+        {"op": "barcode", "data": "4006381333931", "symbology": "EAN13"},
+        {"op": "qr", "data": "https://example.com/receipt/TEST", "size": 6},
+        {"op": "text", "text": rule},
+        {"op": "feed", "lines": 1},
+        {"op": "cut", "partial": True},
+    ]

@@ -1,0 +1,1 @@
+"""Emulated POS hardware for tests, demos and development without devices."""
