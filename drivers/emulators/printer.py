@@ -166,6 +166,9 @@ class PrinterEmulator:
         self._silent = False
         self._drawer_open = False
         self._paper_left: int | None = None
+        # Send an ASB frame right before every DLE EOT reply (to a session with ASB on),
+        # like a printer whose status changes just as it is asked: tests status framing.
+        self.asb_before_replies = False
         # journal
         self.receipts: list[Receipt] = []
         self.current = Receipt()
@@ -520,6 +523,8 @@ class PrinterEmulator:
             if n < 3:
                 return 0
             if b[1] == 0x04:
+                if s.asb_mask and self.asb_before_replies:
+                    self._answer(s, self.asb_frame())
                 self._answer(s, bytes((self._rt_reply(b[2]),)))
                 return 3
             if b[1] == 0x14:
