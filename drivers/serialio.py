@@ -155,7 +155,23 @@ class SerialDevice(Device):
 
     def _claim_io(self) -> None:
         self.port = open_serial(self.url, device=self.name, **self.serial_defaults)
+        self._opened_port()
+
+    def _opened_port(self) -> None:
+        """After every (re)open: set the device up (a replugged device starts from scratch)."""
+        import serial
+
+        try:
+            self.port_ready(self.port)
+        except (serial.SerialException, OSError) as exc:
+            raise self.port_lost(exc) from exc
+        except BaseException:
+            self._drop_port()
+            raise
         self.emit_status(Status.ONLINE, group=LINK)
+
+    def port_ready(self, port: Any) -> None:
+        """Hook: initialise the device on a freshly opened port (runs on the worker)."""
 
     def _release_io(self) -> None:
         self._drop_port()
@@ -181,7 +197,7 @@ class SerialDevice(Device):
                 self.emit_status(Status.OFFLINE, str(exc), group=LINK)
                 raise
             log.info("%s: port reopened", self.name)
-            self.emit_status(Status.ONLINE, group=LINK)
+            self._opened_port()
         return self.port
 
     def port_lost(self, exc: BaseException) -> DeviceError:
