@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, NoReturn, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from .device import Device
@@ -95,23 +95,31 @@ class JsonFileJournal:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._data: dict[str, dict[str, str]] = {}
-        if self.path.exists():
-            self._data = json.loads(self.path.read_text(encoding="utf-8") or "{}")
+
+    def _load(self) -> dict[str, dict[str, str]]:
+        # Read each time: another driver instance (a restarted till) may have written it.
+        try:
+            data: dict[str, dict[str, str]] = json.loads(
+                self.path.read_text(encoding="utf-8") or "{}")
+            return data
+        except FileNotFoundError:
+            return {}
 
     def remember(self, reference: str, key: str, value: str) -> None:
         with self._lock:
-            if self._data.get(reference, {}).get(key) == value:
+            data = self._load()
+            if data.get(reference, {}).get(key) == value:
                 return
-            self._data.setdefault(reference, {})[key] = value
-            _atomic_write_json(self.path, self._data)
+            data.setdefault(reference, {})[key] = value
+            atomic_write_json(self.path, data)
 
     def recall(self, reference: str) -> dict[str, str]:
         with self._lock:
-            return dict(self._data.get(reference, {}))
+            return dict(self._load().get(reference, {}))
 
 
-def _atomic_write_json(path: Path, data: Any) -> None:
+def atomic_write_json(path: Path, data: Any) -> None:
+    """Replace ``path`` with ``data`` as JSON, durably (fsync file and directory)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
@@ -320,21 +328,25 @@ class StripeTerminal(PaymentTerminal):
             pi_id = str(pi.id)
             journal.remember(reference, "payment_intent", pi_id)
         else:
+            # A retry (or a restart): look before asking the reader again. The reader is
+            # read first so the PaymentIntent read after it is at least as fresh.
+            reader = self._retry_idempotent(deadline,
+                                            self._stripe.v1.terminal.readers.retrieve,
+                                            self.reader_id)
             pi = self._retry_idempotent(deadline, self._stripe.v1.payment_intents.retrieve,
                                         pi_id)
             if int(pi.amount) != amount or str(pi.currency) != currency:
                 raise IllegalState(f"reference {reference} was started for {pi.amount} "
                                    f"{pi.currency}, not {amount} {currency}", device=self.name)
-        # A PaymentIntent can be authorised once: look before asking the reader again.
-        settled = self._settled(pi, reference)
-        if settled is not None:
-            return self._report(settled, on_progress)
-        reader = self._retry_idempotent(deadline, self._stripe.v1.terminal.readers.retrieve,
-                                        self.reader_id)
-        if not self._collecting(reader, pi_id):
-            outcome = self._process(pi_id, reference, deadline, running, on_progress)
-            if outcome is not None:
-                return self._report(outcome, on_progress)
+            settled = self._settled(pi, reference)
+            if settled is not None:
+                return self._report(settled, on_progress)
+            action = _action_for(reader, pi_id)
+            if action is not None and action.status != "failed":
+                return self._watch(pi_id, reference, deadline, running, on_progress)
+        outcome = self._process(pi_id, reference, deadline, running, on_progress)
+        if outcome is not None:
+            return self._report(outcome, on_progress)
         return self._watch(pi_id, reference, deadline, running, on_progress)
 
     def _process(self, pi_id: str, reference: str, deadline: float, running: _Running,
@@ -354,6 +366,8 @@ class StripeTerminal(PaymentTerminal):
                                    self.reader_id, params=params,
                                    options={"idempotency_key": key})
             except _Unreachable as exc:
+                if time.monotonic() > deadline:
+                    raise
                 # Did it land? Read the reader and the PaymentIntent before retrying.
                 state = self._reconcile(pi_id, reference, deadline, exc)
                 if isinstance(state, PaymentOutcome):
@@ -365,17 +379,25 @@ class StripeTerminal(PaymentTerminal):
                 self.emit_status(Status.OFFLINE, str(exc), group="online")
                 return PaymentOutcome(PaymentStatus.FAILED, reference, pi_id,
                                       message=f"reader offline: {exc}", captured=False)
+            except DeviceError as exc:
+                if getattr(exc, "stripe_code", None) != "payment_intent_unexpected_state":
+                    raise
+                pi = self._api(self._stripe.v1.payment_intents.retrieve, pi_id)
+                settled = self._settled(pi, reference)
+                if settled is None:
+                    raise
+                return settled
             self._note_reader(reader)
             return None
 
     def _reconcile(self, pi_id: str, reference: str, deadline: float,
                    cause: Exception) -> PaymentOutcome | str | None:
-        """After an unanswered process call: the PaymentIntent's outcome, ``"collecting"``,
-        or None if the reader never started on it."""
+        """After an unanswered process call: the PaymentIntent's outcome, ``"collecting"``
+        (the call landed: watch the action), or None if the reader never started on it."""
         while True:
             try:
-                pi = self._api(self._stripe.v1.payment_intents.retrieve, pi_id)
                 reader = self._api(self._stripe.v1.terminal.readers.retrieve, self.reader_id)
+                pi = self._api(self._stripe.v1.payment_intents.retrieve, pi_id)
             except _Unreachable:
                 if time.monotonic() > deadline:
                     raise DeviceOffline(f"Stripe unreachable ({cause}); payment {reference} "
@@ -386,12 +408,12 @@ class StripeTerminal(PaymentTerminal):
             settled = self._settled(pi, reference)
             if settled is not None:
                 return settled
-            if self._collecting(reader, pi_id):
-                return "collecting"
             action = _action_for(reader, pi_id)
-            if action is not None and action.status == "failed":
+            if action is None:
+                return None
+            if action.status == "failed":
                 return self._from_failure(pi, reference, action)
-            return None
+            return "collecting"
 
     def _watch(self, pi_id: str, reference: str, deadline: float, running: _Running,
                on_progress: ProgressCallback | None) -> PaymentOutcome:
@@ -533,8 +555,8 @@ class StripeTerminal(PaymentTerminal):
             return PaymentOutcome(PaymentStatus.UNKNOWN, reference,
                                   message="no PaymentIntent was created for this reference",
                                   captured=False)
-        pi = self._api(self._stripe.v1.payment_intents.retrieve, pi_id)
         reader = self._api(self._stripe.v1.terminal.readers.retrieve, self.reader_id)
+        pi = self._api(self._stripe.v1.payment_intents.retrieve, pi_id)  # after the reader
         settled = self._settled(pi, reference)
         if settled is not None:
             return settled
@@ -686,9 +708,14 @@ class StripeTerminal(PaymentTerminal):
 
         try:
             return fn(*args, **kwargs)
-        except (stripe.APIConnectionError, stripe.APIError) as exc:
+        except stripe.APIConnectionError as exc:
             raise _Unreachable(f"Stripe did not answer: {_describe(exc)}",
                                device=self.name) from exc
+        except stripe.APIError as exc:
+            if exc.http_status is None or exc.http_status >= 500 or not _code(exc):
+                raise _Unreachable(f"Stripe failed: {_describe(exc)}", device=self.name) \
+                    from exc
+            self._raise_mapped(exc)
         except stripe.AuthenticationError as exc:
             raise DriverNotUsable(f"Stripe refused the API key: {_describe(exc)}",
                                   device=self.name) from exc
@@ -698,21 +725,27 @@ class StripeTerminal(PaymentTerminal):
         except stripe.RateLimitError as exc:
             raise DeviceBusy(f"Stripe rate limit: {_describe(exc)}", device=self.name) from exc
         except stripe.StripeError as exc:
-            code = getattr(exc, "code", None)
-            err: DeviceError
-            if code == "terminal_reader_busy":
-                err = DeviceBusy(f"reader {self.reader_id} is busy with another payment",
-                                 device=self.name)
-            elif code in ("terminal_reader_offline", "terminal_reader_timeout"):
-                err = DeviceOffline(f"reader {self.reader_id}: {_describe(exc)}",
-                                    device=self.name)
-            elif code == "resource_missing" and getattr(exc, "param", None) == "reader":
-                err = NoHardware(f"no reader {self.reader_id} on this Stripe account",
-                                 device=self.name)
-            else:
-                err = DeviceError(_describe(exc), device=self.name)
-            err.stripe_code = code  # type: ignore[attr-defined]
-            raise err from exc
+            self._raise_mapped(exc)
+
+    def _raise_mapped(self, exc: Exception) -> NoReturn:
+        """Stripe's error codes as device errors; ``stripe_code`` keeps the original."""
+        code = _code(exc)
+        err: DeviceError
+        if code == "terminal_reader_busy":
+            err = DeviceBusy(f"reader {self.reader_id} is busy with another payment",
+                             device=self.name)
+        elif code == "terminal_reader_timeout":  # the reader may or may not have started
+            err = _Unreachable(f"reader {self.reader_id}: {_describe(exc)}", device=self.name)
+        elif code == "terminal_reader_offline":
+            err = DeviceOffline(f"reader {self.reader_id}: {_describe(exc)}",
+                                device=self.name)
+        elif code == "resource_missing" and getattr(exc, "param", None) == "reader":
+            err = NoHardware(f"no reader {self.reader_id} on this Stripe account",
+                             device=self.name)
+        else:
+            err = DeviceError(_describe(exc), device=self.name)
+        err.stripe_code = code  # type: ignore[attr-defined]
+        raise err from exc
 
 
 def _action_for(reader: Any, pi_id: str) -> Any:
@@ -739,9 +772,21 @@ def _failed(exc: BaseException) -> Future[Any]:
     return future
 
 
+def _code(exc: Exception) -> str | None:
+    """The error code, also for errors the SDK files as plain ``APIError`` (e.g. 409)."""
+    code = getattr(exc, "code", None)
+    if code:
+        return str(code)
+    body = getattr(exc, "json_body", None)
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        found = body["error"].get("code")
+        return str(found) if found else None
+    return None
+
+
 def _describe(exc: Exception) -> str:
     message = getattr(exc, "user_message", None) or str(exc)
-    code = getattr(exc, "code", None)
+    code = _code(exc)
     return f"{message} ({code})" if code else str(message)
 
 

@@ -31,6 +31,7 @@ import json
 import re
 import secrets
 import signal
+import socket
 import threading
 import time
 from collections import Counter
@@ -332,7 +333,7 @@ class StripeFake:
         Handler.fake = fake
         self._server = ThreadingHTTPServer((self._host, self._port), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever,
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         name="stripe-fake", daemon=True)
         self._thread.start()
         return self
@@ -794,6 +795,12 @@ class _Handler(BaseHTTPRequestHandler):
     fake: StripeFake
     protocol_version = "HTTP/1.1"
     server_version = "stripe-fake"
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in two writes: without this, Nagle's algorithm and
+        # delayed ACKs add ~40 ms to every answer.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
