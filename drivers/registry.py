@@ -28,7 +28,7 @@ class Setting:
 
     key: str
     label: str
-    type: str = "str"  # str | int | bool | choice
+    type: str = "str"  # str | int | bool | choice | secret (kept in the OS keyring)
     default: Any = None
     choices: tuple[str, ...] = ()
     help: str = ""
@@ -95,6 +95,9 @@ class Driver:
     def create(self, kind: DeviceKind, url: DeviceUrl, settings: Mapping[str, Any],
                name: str | None = None) -> Device:
         raise NotImplementedError
+
+    def secret_keys(self) -> list[str]:
+        return [s.key for s in self.settings_schema if s.type == "secret"]
 
     def settings_for(self, given: Mapping[str, Any]) -> dict[str, Any]:
         """Defaults plus ``given``, each value checked against the schema."""

@@ -5,24 +5,30 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import entry_points
+from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine
 
+from drivers.errors import DeviceError
+from drivers.kinds import DeviceKind
+from drivers.registry import find_driver
+from drivers.url import parse_device_url
 from sync.connectors.base import ConfigError
 from sync.engine import Connector, SyncEngine
 from sync.registry import connector_type
 from sync.secrets import KeyringSecrets
 
+from .domain.devices import DeviceEntry
 from .domain.errors import StateError, ValidationError
 from .domain.ids import new_id_str
 from .domain.money import currency as lookup_currency
 from .domain.pricing import TaxMode
 from .domain.store import TillContext
 from .domain.users import Role
+from .hardware.manager import DeviceManager
 from .paths import backup_dir, data_dir, db_path
 from .persistence.catalog_reader import SqliteCatalogReader, StoreCatalogReader
 from .persistence.checkpoint import WalCheckpointer
@@ -32,61 +38,21 @@ from .persistence.store import SqlStore
 from .persistence.sync_store import SqlSyncStore
 from .services.audit import AuditService
 from .services.auth import AuthService, new_user
+from .services.card_payments import AttemptJournal
 from .services.catalog import CatalogService, new_tax_category
 from .services.checkout import CheckoutService
 from .services.customers import CustomerService
-from .services.ports import CatalogReader, PaymentTerminal, TerminalResult
+from .services.drawer import DrawerService
+from .services.hardware import HardwareService
+from .services.ports import CatalogReader
+from .services.printing import PrintService
 from .services.returns import ReturnService
 from .services.settings import SettingsService
 from .services.shifts import ShiftService
 from .services.stock import StockService
 
 log = logging.getLogger(__name__)
-TERMINAL_GROUP = "pos_app.payment_terminals"
-
-
-class TerminalAdapter:
-    """Turns a driver's result objects into the service layer's ``TerminalResult``."""
-
-    def __init__(self, driver: Any) -> None:
-        self._driver = driver
-        self.name: str = driver.name
-
-    def charge(self, amount: int, currency: str, reference: str,
-               on_progress: Any = None) -> TerminalResult:
-        r = self._driver.charge(amount, currency, reference)
-        return TerminalResult("approved" if r.approved else "declined", r.provider_ref,
-                              r.message or "")
-
-    def refund(self, amount: int, currency: str, provider_ref: str,
-               reference: str) -> TerminalResult:
-        r = self._driver.refund(amount, currency, provider_ref, reference)
-        return TerminalResult("approved" if r.approved else "declined", r.provider_ref,
-                              r.message or "")
-
-    def cancel(self, reference: str) -> bool:
-        return False
-
-    def capture(self, provider_ref: str, amount: int, reference: str) -> TerminalResult:
-        return TerminalResult("approved", provider_ref)
-
-    def void(self, provider_ref: str, reference: str) -> TerminalResult:
-        return TerminalResult("approved", provider_ref)
-
-    def recover(self, reference: str) -> TerminalResult:
-        r = self._driver._seen.get(reference)
-        if r is None:
-            return TerminalResult("unknown", None)
-        return TerminalResult("approved" if r.approved else "declined", r.provider_ref)
-
-
-def load_terminal(name: str) -> PaymentTerminal:
-    """Find a payment-terminal driver by entry-point name (third parties can add their own)."""
-    found = {ep.name: ep for ep in entry_points(group=TERMINAL_GROUP)}
-    if name not in found:
-        raise ValidationError(f"unknown card terminal {name!r}; installed: "
-                              f"{', '.join(sorted(found)) or 'none'}")
-    return TerminalAdapter(found[name].load()())
+SIM_TERMINAL = "sim://terminal"
 
 
 @dataclass
@@ -104,10 +70,15 @@ class App:
     stock: StockService
     customers: CustomerService
     audit: AuditService
+    printing: PrintService
+    drawer: DrawerService
+    hardware: HardwareService
+    devices: DeviceManager
 
     checkpointer: WalCheckpointer | None = None
 
     def close(self) -> None:
+        self.devices.close()
         self.checkout.reader.close()
         self.engine.dispose()
         if self.checkpointer is not None:
@@ -128,7 +99,11 @@ def open_database(directory: str | Path | None = None, migrate: bool = True,
 
 
 def _wire(base: Path, engine: Engine, store: SqlStore, ctx: TillContext,
-          terminal: PaymentTerminal | None) -> App:
+          terminal: str | None, hardware: bool = False,
+          overrides: dict[str, str] | None = None) -> App:
+    """Build services and devices. ``hardware`` starts the till's profile; ``terminal``
+    (a device URL) is the card terminal when the profile has none (``sim`` = built-in);
+    ``overrides`` replaces or adds devices by role, e.g. ``{"printer": "tcp://…"}``."""
     checkpointer = None
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
@@ -137,24 +112,89 @@ def _wire(base: Path, engine: Engine, store: SqlStore, ctx: TillContext,
                 checkpointer.start()
     auth = AuthService(store, ctx)
     settings = SettingsService(store, ctx, auth)
+    hardware_service = HardwareService(store, ctx, auth, check_device_entry)
+    devices = DeviceManager(_entries(hardware_service, terminal, hardware, overrides or {}),
+                            _device_secrets(base), AttemptJournal(store))
+    started = devices.start()
+    if "terminal" in started:  # card payments need it; it starts at once (no I/O yet)
+        try:
+            started["terminal"].result(10)
+        except Exception as exc:
+            log.warning("card terminal did not start: %s", exc)
     reader: CatalogReader = (SqliteCatalogReader(db_path(base))
                              if engine.dialect.name == "sqlite" else StoreCatalogReader(store))
-    checkout = CheckoutService(store, ctx, auth, settings, reader, terminal)
+    checkout = CheckoutService(store, ctx, auth, settings, reader, devices.terminal())
+    shifts = ShiftService(store, ctx, auth)
     return App(base, engine, store, ctx, auth, settings,
                CatalogService(store, ctx, auth, reader),
-               checkout, ReturnService(store, auth, checkout), ShiftService(store, ctx, auth),
+               checkout, ReturnService(store, auth, checkout), shifts,
                StockService(store, ctx, auth), CustomerService(store, ctx, auth),
-               AuditService(store), checkpointer)
+               AuditService(store),
+               PrintService(store, ctx, auth, settings, devices.printer, receipt_template),
+               DrawerService(settings, shifts, devices.drawer), hardware_service, devices,
+               checkpointer)
 
 
-def open_app(directory: str | Path | None = None, terminal: str | None = "sim") -> App:
+def _entries(hardware: HardwareService, terminal: str | None, use_profile: bool,
+             overrides: dict[str, str]) -> list[DeviceEntry]:
+    entries = {e.role: e for e in hardware.profile()} if use_profile else {}
+    if terminal and "terminal" not in entries:
+        url = SIM_TERMINAL if terminal == "sim" else terminal
+        entries["terminal"] = DeviceEntry("terminal", "terminal", url)
+    for role, url in overrides.items():
+        kind = re.sub(r"\d+$", "", role)
+        old = entries.get(role)
+        same = old is not None and old.url.split(":", 1)[0] == url.split(":", 1)[0]
+        entries[role] = DeviceEntry(role, kind, url, old.driver if same and old else None,
+                                    old.settings if same and old else {})
+    return list(entries.values())
+
+
+def _device_secrets(base: Path) -> Callable[[str, str], str | None]:
+    use_keyring = os.environ.get("POS_SECRETS") != "file"
+    secrets = KeyringSecrets(base / "secrets.json", use_keyring=use_keyring)
+    return secrets.get
+
+
+def check_device_entry(entry: DeviceEntry) -> DeviceEntry:
+    """Validate a hardware-profile entry against the installed drivers."""
+    try:
+        url = parse_device_url(entry.url)
+        driver = find_driver(DeviceKind(entry.kind), url, entry.driver)
+        settings = driver.settings_for(entry.settings)
+    except DeviceError as exc:
+        raise ValidationError(str(exc)) from None
+    secret = [k for k in driver.secret_keys() if entry.settings.get(k)]
+    if secret:
+        raise ValidationError(f"{', '.join(secret)} is a secret: store it with "
+                              "`pos devices secret` (it goes to the OS keyring)")
+    return DeviceEntry(entry.role, entry.kind, entry.url, driver.name,
+                       {k: v for k, v in settings.items() if k in entry.settings},
+                       entry.enabled)
+
+
+def receipt_template(name: str) -> str:
+    """A template by name from ``resources/receipts``, or a path to a .toml file."""
+    if name.endswith(".toml") or os.sep in name:
+        path = Path(name).expanduser()
+        if not path.is_file():
+            raise ValidationError(f"receipt template {path} does not exist")
+        return path.read_text(encoding="utf-8")
+    found = files("resources").joinpath("receipts", f"{name}.toml")
+    if not found.is_file():
+        raise ValidationError(f"no receipt template called {name!r}")
+    return found.read_text(encoding="utf-8")
+
+
+def open_app(directory: str | Path | None = None, terminal: str | None = "sim",
+             hardware: bool = False, overrides: dict[str, str] | None = None) -> App:
     base, engine, store = open_database(directory, auto_checkpoint=False)
     with store.tx() as tx:
         ctx = tx.till_context()
     if ctx is None:
         engine.dispose()
         raise StateError(f"no store in {base}: run `pos init` (or `pos demo-data`) first")
-    return _wire(base, engine, store, ctx, load_terminal(terminal) if terminal else None)
+    return _wire(base, engine, store, ctx, terminal, hardware, overrides)
 
 
 def init_store(directory: str | Path | None, *, store_name: str, store_code: str,
@@ -179,7 +219,6 @@ def init_store(directory: str | Path | None, *, store_name: str, store_code: str
     categories = [new_tax_category(code, name, rate) for code, name, rate in taxes]
     if len({t.code for t in categories}) != len(categories):
         raise ValidationError("tax category codes must be unique")
-    driver = load_terminal(terminal) if terminal else None
     base, engine, store = open_database(directory, auto_checkpoint=False)
     ctx = TillContext(new_id_str(), store_code, store_name.strip(), new_id_str(), till_code,
                       new_id_str(), cur.code)
@@ -200,7 +239,7 @@ def init_store(directory: str | Path | None, *, store_name: str, store_code: str
         engine.dispose()
         raise
     log.info("initialised store %s till %s in %s", store_code, till_code, base)
-    return _wire(base, engine, store, ctx, driver)
+    return _wire(base, engine, store, ctx, terminal)
 
 
 def sync_store(app: App) -> SqlSyncStore:

@@ -163,7 +163,7 @@ def run(args: argparse.Namespace) -> None:
         statements, points = switch.statements, switch.points
         switch.active = counted
         try:
-            sale = app.checkout.complete(cart, user)
+            sale = app.checkout.commit_sale(cart, user)  # the atomic part of complete()
         finally:
             switch.active = False
         print(f"SALE {sale.receipt_no} {sale.id}", flush=True)

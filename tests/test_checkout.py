@@ -206,9 +206,13 @@ def test_void_sale_refunds_card_and_is_counted(shop: Shop) -> None:
     assert report["voids"] == {"sales": 1, "lines": 0, "amount": 1299}
     actions = [r[0] for r in db(shop).execute("select action from audit_log")]
     assert "payment_reversed" in actions and "void_sale" in actions
-    attempts = db(shop).execute("select amount, status from payment_attempts"
-                                " order by created_at").fetchall()
-    assert attempts == [(500, "reversed"), (-500, "used")]  # the refund is final
+    attempts = db(shop).execute("select id, amount, status, provider_ref"
+                                " from payment_attempts order by created_at").fetchall()
+    # the authorisation was released at the terminal, never captured, nothing to refund
+    assert [(a, st) for _, a, st, _ in attempts] == [(500, "reversed")]
+    terminal = app.devices.device("terminal")
+    assert terminal.charges[attempts[0][0]].status == "cancelled"
+    assert terminal.capture_count(attempts[0][3]) == 0
 
 
 def test_sale_needs_open_shift(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from pos_app.app import _wire, load_terminal
+from pos_app.app import _wire
 from pos_app.domain.catalog import NewProduct, NewVariant
 from pos_app.domain.ids import new_id_str
 from pos_app.domain.store import TillContext
@@ -55,7 +55,7 @@ def test_sale_return_and_report_on_postgres(pg_url: str, tmp_path: Path) -> None
     with store.tx(write=True) as tx:
         tx.create_store(ctx, "PGMAIN", "floor")
         tx.commit()
-    app = _wire(tmp_path, engine, store, ctx, load_terminal("sim"))
+    app = _wire(tmp_path, engine, store, ctx, "sim")
     app.settings.set(None, "tax_mode", "exclusive")
     admin = app.auth.create_user(None, "pgadmin", "Admin", Role.ADMIN, "9999")
     app.catalog.add_tax_category(None, "ST", "State tax", "0.08875")

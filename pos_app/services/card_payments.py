@@ -201,7 +201,8 @@ class CardPayments:
                 payment.amount, self.ctx.currency, ref, key))
         else:
             result = terminal.void(ref, f"{payment.attempt_id}:void")
-        if not result.approved:
+        released = not captured and result.status == "cancelled"
+        if not (result.approved or released):
             raise PaymentDeclined(f"could not give the card payment back: {result.message}")
         with self.store.tx(write=True) as tx:
             if payment.attempt_id:

@@ -303,6 +303,14 @@ class CheckoutService:
 
     # ----- completing, voiding, parking ---------------------------------------------
     def complete(self, cart: Cart, user: User) -> CompletedSale:
+        """Commit the sale, then capture its card authorisations (a failed capture is
+        retried later: the sale stands either way)."""
+        sale = self.commit_sale(cart, user)
+        if any(not p.captured for p in cart.payments):
+            self.cards.capture(cart.payments)
+        return sale
+
+    def commit_sale(self, cart: Cart, user: User) -> CompletedSale:
         """Write the whole sale in one transaction: all of it or none of it."""
         self.auth.require(user, Permission.SELL)
         if cart.is_empty:
@@ -362,8 +370,6 @@ class CheckoutService:
                             sale.receipt_no, {"sale_id": sale_id, "total": sale.total,
                                               "approved_by": cart.approved_by})
             tx.commit()
-        if any(not p.captured for p in cart.payments):
-            self.cards.capture(cart.payments)  # after the commit: a failure is retried later
         return sale
 
     @staticmethod

@@ -228,15 +228,18 @@ class TerminalResult:
 
 
 class Printer(Protocol):
-    """The receipt printer as the print queue sees it; raises ``PrinterUnavailable``."""
+    """The receipt printer as the print queue sees it; raises ``DeviceUnavailable``."""
 
     columns: int
 
     def print_document(self, ops: list[dict[str, Any]]) -> None: ...
 
 
-class PrinterUnavailable(Exception):
-    """The job may not have printed (paper out, cover open, offline, no answer)."""
+class DeviceUnavailable(Exception):
+    """A device could not do it (paper out, cover open, offline, no answer...).
+
+    ``code`` is the driver's error code (``drivers.errors.ErrorCode`` values), which
+    the till turns into words for the cashier. A print job may be incomplete."""
 
     def __init__(self, message: str, code: str = "failure") -> None:
         super().__init__(message)
@@ -244,5 +247,7 @@ class PrinterUnavailable(Exception):
 
 
 class CashDrawer(Protocol):
+    """Raises ``DeviceUnavailable``; ``is_open`` is None without a sensor."""
+
     def open_drawer(self) -> None: ...
     def is_open(self) -> bool | None: ...

@@ -23,6 +23,10 @@ DEFAULTS: dict[str, Any] = {
     "loyalty_point_value": 1,  # minor units one point is worth when redeemed
     "receipt_header": "",
     "receipt_footer": "Thank you!",
+    "receipt_template": "default",  # a name in resources/receipts or a path to a .toml file
+    "print_receipts": "always",  # always | ask | never (the till's default choice)
+    "print_merchant_copy": False,  # a second copy when a card paid
+    "require_drawer_closed": False,  # no new sale while the drawer sensor says open
 }
 
 _VALIDATORS: dict[str, Any] = {
@@ -31,7 +35,25 @@ _VALIDATORS: dict[str, Any] = {
     "cash_increment": lambda v: _positive_int(v),
     "loyalty_points_per_unit": lambda v: _non_negative_int(v),
     "loyalty_point_value": lambda v: _positive_int(v),
+    "print_receipts": lambda v: _choice(v, ("always", "ask", "never")),
+    "print_merchant_copy": lambda v: _bool(v),
+    "require_drawer_closed": lambda v: _bool(v),
 }
+
+
+def _choice(v: Any, choices: tuple[str, ...]) -> str:
+    if v not in choices:
+        raise ValueError
+    return str(v)
+
+
+def _bool(v: Any) -> bool:
+    if isinstance(v, bool):
+        return v
+    text = str(v).lower()
+    if text not in ("true", "false", "yes", "no", "1", "0", "on", "off"):
+        raise ValueError
+    return text in ("true", "yes", "1", "on")
 
 
 def _positive_int(v: Any) -> int:

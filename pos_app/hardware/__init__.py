@@ -1,0 +1,1 @@
+"""Wiring between the drivers and the services: adapters and the till's device manager."""

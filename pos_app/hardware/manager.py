@@ -1,0 +1,190 @@
+"""The till's devices: built from its hardware profile, watched, and handed to services.
+
+Devices start in the background (a printer that is off must not delay the till);
+their health is kept per role for the status bar, in words from ``messages``.
+Listeners are called from device threads: the UI marshals them to its own thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+from drivers import interfaces as itf
+from drivers.device import Device
+from drivers.errors import DeviceError, ErrorCode
+from drivers.kinds import DeviceKind, ScanData
+from drivers.registry import create_device, find_driver
+from drivers.status import Status, StatusEvent
+from drivers.url import parse_device_url
+
+from ..domain.devices import DeviceEntry
+from .adapters import DrawerAdapter, PrinterAdapter, TerminalAdapter
+from .messages import words
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceHealth:
+    role: str
+    kind: str
+    url: str
+    level: str  # starting | ok | warning | error | off
+    code: str  # last status or error code
+    message: str
+
+
+HealthListener = Callable[[DeviceHealth], None]
+ScanListener = Callable[[str, ScanData], None]
+
+
+class DeviceManager:
+    def __init__(self, entries: list[DeviceEntry],
+                 secret: Callable[[str, str], str | None] = lambda role, key: None,
+                 journal: Any = None) -> None:
+        self.entries = {e.role: e for e in entries if e.enabled}
+        self._secret = secret
+        self._journal = journal
+        self.devices: dict[str, Device] = {}
+        self.health: dict[str, DeviceHealth] = {}
+        self._health_listeners: list[HealthListener] = []
+        self._scan_listeners: list[ScanListener] = []
+        self._lock = threading.Lock()
+
+    # --- listeners ---
+    def on_health(self, listener: HealthListener) -> None:
+        self._health_listeners.append(listener)
+
+    def on_scan(self, listener: ScanListener) -> None:
+        self._scan_listeners.append(listener)
+
+    def _set_health(self, role: str, level: str, code: str, message: str) -> None:
+        entry = self.entries[role]
+        health = DeviceHealth(role, entry.kind, entry.url, level, code, message)
+        with self._lock:
+            if self.health.get(role) == health:
+                return
+            self.health[role] = health
+        for listener in list(self._health_listeners):
+            try:
+                listener(health)
+            except Exception:
+                log.exception("health listener failed")
+
+    # --- lifecycle ---
+    def start(self) -> dict[str, Future[None]]:
+        """Create and activate every device; returns the activation futures by role."""
+        started: dict[str, Future[None]] = {}
+        for role, entry in self.entries.items():
+            try:
+                device = self._create(role, entry)
+            except DeviceError as exc:
+                log.error("device %s (%s) cannot be set up: %s", role, entry.url, exc)
+                self._set_health(role, "error", exc.code.value, words(exc.code.value)[1])
+                continue
+            except Exception as exc:
+                log.exception("device %s (%s) cannot be set up", role, entry.url)
+                self._set_health(role, "error", ErrorCode.FAILURE.value, str(exc))
+                continue
+            self.devices[role] = device
+            self._set_health(role, "starting", "starting", "Starting...")
+            future = device.activate()
+            future.add_done_callback(lambda f, r=role: self._activated(r, f))
+            started[role] = future
+        return started
+
+    def _create(self, role: str, entry: DeviceEntry) -> Device:
+        settings = dict(entry.settings)
+        device_secrets = {k: self._secret(f"device:{role}", k) for k in _secret_keys(entry)}
+        settings.update({k: v for k, v in device_secrets.items() if v})
+        device = create_device(entry.kind, entry.url, settings, entry.driver, name=role)
+        if self._journal is not None and hasattr(device, "set_journal"):
+            device.set_journal(self._journal)
+        device.add_status_listener(lambda event, r=role: self._status(r, event))
+        if isinstance(device, itf.Scanner):
+            device.add_data_listener(lambda scan, r=role: self._scan(r, scan))
+        return device
+
+    def _activated(self, role: str, future: Future[None]) -> None:
+        exc = future.exception()
+        if exc is None:
+            device = self.devices[role]
+            problems = [s for s in device.last_status.values()
+                        if words(s.value)[0] != "ok"]
+            if not problems:
+                self._set_health(role, "ok", Status.ONLINE.value, words(Status.ONLINE)[1])
+            return
+        code = exc.code.value if isinstance(exc, DeviceError) else ErrorCode.FAILURE.value
+        log.warning("device %s did not start: %s", role, exc)
+        self._set_health(role, "error", code, words(code)[1])
+
+    def _status(self, role: str, event: StatusEvent) -> None:
+        level, message = words(event.status.value)
+        if level == "ok":
+            device = self.devices.get(role)
+            # another condition (say, cover open) may still be there
+            others = [s for s in (device.last_status.values() if device else [])
+                      if words(s.value)[0] != "ok"]
+            if others:
+                level, message = words(others[0].value)
+                self._set_health(role, level, others[0].value, message)
+                return
+        self._set_health(role, level, event.status.value, message)
+
+    def _scan(self, role: str, scan: ScanData) -> None:
+        for listener in list(self._scan_listeners):
+            try:
+                listener(role, scan)
+            except Exception:
+                log.exception("scan listener failed")
+
+    def note_error(self, role: str, code: str) -> None:
+        """A service call failed: show it until the device reports it is fine again."""
+        if role in self.entries:
+            level, message = words(code)
+            self._set_health(role, level if level != "ok" else "error", code, message)
+
+    def close(self) -> None:
+        for device in self.devices.values():
+            device.close(timeout=2.0)
+        self.devices.clear()
+
+    # --- what services get ---
+    def device(self, role: str) -> Device | None:
+        return self.devices.get(role)
+
+    def printer(self) -> PrinterAdapter | None:
+        device = self.devices.get("printer")
+        return PrinterAdapter(device) if isinstance(device, itf.ReceiptPrinter) else None
+
+    def drawer(self) -> DrawerAdapter | None:
+        device = self.devices.get("drawer")
+        return DrawerAdapter(device) if isinstance(device, itf.CashDrawer) else None
+
+    def terminal(self) -> TerminalAdapter | None:
+        device = self.devices.get("terminal")
+        if not isinstance(device, itf.PaymentTerminal):
+            return None
+        entry = self.entries["terminal"]
+        return TerminalAdapter(device, entry.driver or device.url.scheme)
+
+    def display(self) -> itf.LineDisplay | None:
+        device = self.devices.get("display")
+        return device if isinstance(device, itf.LineDisplay) else None
+
+    def scale(self) -> itf.Scale | None:
+        device = self.devices.get("scale")
+        return device if isinstance(device, itf.Scale) else None
+
+
+def _secret_keys(entry: DeviceEntry) -> list[str]:
+    try:
+        driver = find_driver(DeviceKind(entry.kind), parse_device_url(entry.url), entry.driver)
+    except DeviceError:
+        return []
+    return driver.secret_keys()

@@ -1,0 +1,1 @@
+"""Data files shipped with the till: receipt templates, icons, themes, translations."""
