@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
-from .device import Device
+from .device import Device, Phase
 from .errors import DeviceClaimed, DeviceError, DeviceOffline, IllegalState, NoHardware
 from .status import Status
 from .url import DeviceUrl
@@ -220,8 +220,6 @@ class SerialDevice(Device):
             raise self.port_lost(exc) from exc
 
     def require_claimed(self) -> None:
-        from .device import Phase
-
         if self.phase not in (Phase.CLAIMED, Phase.ENABLED):
             raise IllegalState(f"{self.name} is not claimed (it is {self.phase})",
                                device=self.name)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import errno
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from drivers.scale_serial import SerialScale, parse_reply, parse_weight
 from drivers.scanner.evdev_scanner import EvdevScanner
 from drivers.scanner.serial_scanner import SerialScanner
 from drivers.serialio import map_serial_error, open_serial, parse_bytes, port_options
-from drivers.status import Status
+from drivers.status import Status, StatusEvent
 from drivers.url import parse_device_url
 
 
@@ -150,7 +151,7 @@ def test_scale_waits_for_a_stable_weight(devices: list[Device]) -> None:
 
 def test_scale_timeouts(devices: list[Device]) -> None:
     with ScaleEmulator() as emu:
-        dev = _make(devices, "scale", emu.url + "?timeout=0.3", "serial_scale",
+        dev = _make(devices, "scale", emu.url + "?timeout=1", "serial_scale",
                     {"poll_ms": 20})
         emu.set_state("unstable")
         with pytest.raises(DeviceTimeout, match="unstable"):
@@ -199,14 +200,27 @@ def test_drawer_poller_reports_changes(devices: list[Device]) -> None:
         dev = create_device("drawer", emu.url, {"poll_ms": 20}, driver="serial_drawer")
         devices.append(dev)
         statuses: list[Status] = []
-        dev.add_status_listener(lambda e: statuses.append(e.status))
+        changed = threading.Condition()
+
+        def on_status(event: StatusEvent) -> None:
+            with changed:
+                statuses.append(event.status)
+                changed.notify_all()
+
+        def wait(predicate: Callable[[], bool]) -> None:
+            with changed:
+                assert changed.wait_for(predicate, 5), statuses
+
+        dev.add_status_listener(on_status)
         dev.activate().result(5)
-        emu.wait_for(lambda: Status.DRAWER_CLOSED in statuses)
+        wait(lambda: Status.DRAWER_CLOSED in statuses)
         emu.set_open(True)
-        emu.wait_for(lambda: Status.DRAWER_OPEN in statuses)
+        wait(lambda: Status.DRAWER_OPEN in statuses)
         assert dev.last_status["drawer"] is Status.DRAWER_OPEN
         emu.set_open(False)
-        emu.wait_for(lambda: statuses.count(Status.DRAWER_CLOSED) == 2)
+        wait(lambda: statuses.count(Status.DRAWER_CLOSED) == 2)
+        drawer = [s for s in statuses if s is not Status.ONLINE]
+        assert drawer[:3] == [Status.DRAWER_CLOSED, Status.DRAWER_OPEN, Status.DRAWER_CLOSED]
 
 
 # --- ports, claims, discovery ---

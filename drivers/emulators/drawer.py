@@ -72,11 +72,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     emulator = DrawerEmulator(args.open_command, args.status_command, args.open_level)
 
-    def handle(line: str) -> str:
+    def handle(line: str) -> None:
         word = line.lower()
         if word not in ("open", "close"):
             raise ValueError("type 'open' or 'close'")
-        emulator.set_open(word == "open")
-        return emulator.describe()
+        emulator.set_open(word == "open")  # printed by the change hook
 
     return run_cli(emulator, handle, emulator.describe)

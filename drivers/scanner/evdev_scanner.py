@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import logging
 import os
 import select
@@ -61,6 +60,8 @@ class EvdevScanner(StreamScanner):
                               "group or install a udev rule for the scanner", device=self.name
                               ) from exc
         if self.settings.get("grab", True):
+            import fcntl  # POSIX only: imported here so the driver still loads elsewhere
+
             try:
                 fcntl.ioctl(fd, EVIOCGRAB, 1)
             except OSError as exc:
@@ -85,6 +86,8 @@ class EvdevScanner(StreamScanner):
         if fd is None:
             return
         if self.grabbed:
+            import fcntl
+
             with contextlib.suppress(OSError):
                 fcntl.ioctl(fd, EVIOCGRAB, 0)
             self.grabbed = False
