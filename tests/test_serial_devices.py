@@ -135,6 +135,9 @@ def test_scale_states(devices: list[Device]) -> None:
         emu.set_state("underload")
         assert dev.read_weight().result(5).state is WeightState.UNDERLOAD
         assert emu.requests[-1] == "W"
+        emu.set_weight("0.004")  # crumbs on the platter: zero it
+        assert dev.zero().result(5).state is WeightState.ZERO
+        assert emu.requests[-1] == "Z" and emu.weight == 0
 
 
 def test_scale_waits_for_a_stable_weight(devices: list[Device]) -> None:
