@@ -798,7 +798,8 @@ class StripeTerminalDriver(Driver):
     transports = frozenset({"stripe"})
     description = "Stripe Terminal smart readers (WisePOS E, S700), server-driven"
     settings_schema = (
-        Setting("api_key", "Secret API key", help="fetched from the OS keyring by the app"),
+        Setting("api_key", "Secret API key", "secret",
+                help="fetched from the OS keyring by the app"),
         Setting("api_base", "API base URL", default="",
                 help="only for sandboxes and the local fake; the URL's api_base wins"),
         Setting("poll_interval", "Reader poll interval (s)", default="0.5"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -114,7 +113,7 @@ def _wire(base: Path, engine: Engine, store: SqlStore, ctx: TillContext,
     settings = SettingsService(store, ctx, auth)
     hardware_service = HardwareService(store, ctx, auth, check_device_entry)
     devices = DeviceManager(_entries(hardware_service, terminal, hardware, overrides or {}),
-                            _device_secrets(base), AttemptJournal(store))
+                            device_secrets(base).get, AttemptJournal(store))
     started = devices.start()
     if "terminal" in started:  # card payments need it; it starts at once (no I/O yet)
         try:
@@ -150,10 +149,10 @@ def _entries(hardware: HardwareService, terminal: str | None, use_profile: bool,
     return list(entries.values())
 
 
-def _device_secrets(base: Path) -> Callable[[str, str], str | None]:
+def device_secrets(base: Path) -> KeyringSecrets:
+    """Device secrets share the keyring (or its owner-only file) with sync connectors."""
     use_keyring = os.environ.get("POS_SECRETS") != "file"
-    secrets = KeyringSecrets(base / "secrets.json", use_keyring=use_keyring)
-    return secrets.get
+    return KeyringSecrets(base / "secrets.json", use_keyring=use_keyring)
 
 
 def check_device_entry(entry: DeviceEntry) -> DeviceEntry:
@@ -248,8 +247,7 @@ def sync_store(app: App) -> SqlSyncStore:
 
 def secret_store(app: App) -> KeyringSecrets:
     """The OS keyring, or a file only the owner can read when there is none."""
-    use_keyring = os.environ.get("POS_SECRETS") != "file"
-    return KeyringSecrets(app.data_dir / "secrets.json", use_keyring=use_keyring)
+    return device_secrets(app.data_dir)
 
 
 def build_sync_engine(app: App, only: str | None = None) -> SyncEngine:

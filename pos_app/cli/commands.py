@@ -10,18 +10,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from drivers.printdoc import plain_text
+
 from ..app import App, init_store, open_app, open_database
 from ..domain.cart import Cart
 from ..domain.errors import PermissionDenied, StateError, ValidationError
 from ..domain.money import format_plain, parse_minor
 from ..domain.quantity import fmt_qty, parse_qty
-from ..domain.receipt import render_receipt
 from ..domain.sale import CompletedSale
 from ..domain.users import Permission, Role, User
 from ..paths import backup_dir, db_path
 from ..persistence.migrate import current_revision, online_backup, timestamped_backup
 from ..services.auth import OverrideGrant
 from .args import PaySpec, parse_counts, parse_discount, parse_line_spec, parse_pays
+from .devices_cmd import cmd_devices, cmd_emulate, cmd_payments, cmd_print, print_now
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -51,16 +53,30 @@ def _grant(app: App, ns: argparse.Namespace, permission: Permission, user: User,
     return app.auth.grant_override(ns.approver, ns.approver_pin, permission, user, subject)
 
 
-def _print_sale(app: App, sale: CompletedSale, as_json: bool) -> None:
+def _device_app(ns: argparse.Namespace) -> App:
+    """The app with the devices a selling command asked for (or the till's profile)."""
+    overrides = {role: url for role in ("printer", "drawer", "display")
+                 if (url := getattr(ns, role, None))}
+    return open_app(ns.data_dir, terminal=getattr(ns, "terminal", None) or "sim",
+                    hardware=getattr(ns, "hardware", False), overrides=overrides)
+
+
+def _print_sale(app: App, sale: CompletedSale, as_json: bool,
+                ns: argparse.Namespace | None = None) -> int:
+    """Show the receipt; print it and open the drawer where the till has the devices."""
+    text = plain_text(app.printing.render(sale), app.printing.columns)
     if as_json:
         data = sale.to_json()
-        s = app.settings.all()
-        data["receipt_text"] = render_receipt(sale, app.ctx, s["receipt_header"],
-                                              s["receipt_footer"])
+        data["receipt_text"] = text
         out(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        s = app.settings.all()
-        out(render_receipt(sale, app.ctx, s["receipt_header"], s["receipt_footer"]))
+        out(text)
+    code = 0
+    if app.devices.device("printer") is not None and not getattr(ns, "no_receipt", False):
+        app.printing.queue_receipt(sale)
+        code = print_now(app)
+    app.drawer.open_for_sale(sale)
+    return code
 
 
 # ----- set-up and maintenance ------------------------------------------------------
@@ -217,7 +233,7 @@ def _apply_payments(app: App, cart: Cart, pays: list[PaySpec], user: User) -> No
 
 
 def cmd_sale(ns: argparse.Namespace) -> int:
-    app = _app(ns)
+    app = _device_app(ns)
     try:
         user = _login(app, ns)
         cur = app.ctx.currency
@@ -244,14 +260,14 @@ def cmd_sale(ns: argparse.Namespace) -> int:
         except Exception:
             co.reverse_payments(cart, user, "sale could not be completed")
             raise
-        _print_sale(app, sale, ns.json)
+        code = _print_sale(app, sale, ns.json, ns)
     finally:
         app.close()
-    return 0
+    return code
 
 
 def cmd_refund(ns: argparse.Namespace) -> int:
-    app = _app(ns)
+    app = _device_app(ns)
     try:
         user = _login(app, ns)
         rs, co = app.returns, app.checkout
@@ -277,15 +293,15 @@ def cmd_refund(ns: argparse.Namespace) -> int:
         app.shifts.require_open()
         rs.refund(cart, user, to=ns.to)
         sale = co.complete(cart, user)
-        _print_sale(app, sale, ns.json)
+        code = _print_sale(app, sale, ns.json, ns)
     finally:
         app.close()
-    return 0
+    return code
 
 
 # ----- shifts and reports ----------------------------------------------------------------
 def cmd_shift(ns: argparse.Namespace) -> int:
-    app = _app(ns)
+    app = _device_app(ns) if ns.action == "no-sale" else _app(ns)
     try:
         user = _login(app, ns)
         cur = app.ctx.currency
@@ -298,8 +314,9 @@ def cmd_shift(ns: argparse.Namespace) -> int:
             app.shifts.cash_movement(user, kind, parse_minor(ns.amount, cur), ns.reason)
             out(f"{ns.action} {ns.amount} {cur} recorded")
         elif ns.action == "no-sale":
-            app.shifts.cash_movement(user, "no_sale", 0, "no sale")
-            out("no-sale recorded")
+            opened = app.drawer.no_sale(user, ns.reason)
+            out("no-sale recorded; drawer " + ("opened" if opened else "not opened (no drawer "
+                                                                     "or it did not answer)"))
         else:
             shift = app.shifts.current()
             out("no open shift" if shift is None else
@@ -439,6 +456,8 @@ HANDLERS: dict[str, Handler] = {
     "catalog": cmd_catalog, "sale": cmd_sale, "refund": cmd_refund, "shift": cmd_shift,
     "report": cmd_report, "audit": cmd_audit, "user": cmd_user, "customer": cmd_customer,
     "stock": cmd_stock, "settings": cmd_settings, "sync": cmd_sync, "bench": cmd_bench,
+    "devices": lambda ns: cmd_devices(ns, open_app, _login), "emulate": cmd_emulate,
+    "print": lambda ns: cmd_print(ns, _login), "payments": cmd_payments,
 }
 
 

@@ -87,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--approver", help="supervisor user for an override")
     s.add_argument("--approver-pin")
     s.add_argument("--json", action="store_true")
+    _device_options(s)
 
     s = cmd("refund", "return items and refund them")
     s.add_argument("--receipt", help="receipt number of the original sale")
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--approver", help="manager user approving a return without receipt")
     s.add_argument("--approver-pin")
     s.add_argument("--json", action="store_true")
+    _device_options(s)
 
     s = cmd("shift", "open a shift, paid-in/out, no-sale")
     ss = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -108,7 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
         x = ss.add_parser(name, help=f"record a {name}", parents=[common])
         x.add_argument("amount")
         x.add_argument("--reason", required=True)
-    ss.add_parser("no-sale", help="open the drawer without a sale (audited)", parents=[common])
+    ns_ = ss.add_parser("no-sale", help="open the drawer without a sale (audited)",
+                        parents=[common])
+    ns_.add_argument("--reason", default="no sale")
+    _device_options(ns_)
     ss.add_parser("status", help="show the open shift", parents=[common])
 
     s = cmd("report", "X (mid-shift) or Z (close the shift) report")
@@ -160,9 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
     sset.add_argument("key")
     sset.add_argument("value")
 
+    from .devices_cmd import add_parser as add_devices_parser
     from .sync_cmd import add_parser as add_sync_parser
 
     add_sync_parser(sub, common, _Parser)
+    add_devices_parser(sub, common, _Parser)
 
     s = cmd("bench", "measure lookup, cart, search, commit and Z-report speed")
     s.add_argument("--skus", type=int, default=1_000_000)
@@ -172,6 +179,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--sync-events", type=int, default=10_000,
                    help="outbox events for the sync drain measurement (0 skips it)")
     return p
+
+
+def _device_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--hardware", action="store_true", help="use this till's hardware profile")
+    p.add_argument("--printer", metavar="URL", help="print the receipt here, e.g. tcp://HOST:9100")
+    p.add_argument("--drawer", metavar="URL", help="cash drawer (tcp://PRINTER kicks through it)")
+    p.add_argument("--display", metavar="URL", help="customer display")
+    p.add_argument("--terminal", metavar="URL", help="card terminal (default sim://terminal)")
+    p.add_argument("--no-receipt", action="store_true", help="do not print the receipt")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
