@@ -17,7 +17,7 @@ import sys
 from typing import Any
 
 from pos_app.app import open_app
-from pos_app.services import card_payments, checkout
+from pos_app.services import card_payments
 
 COFFEE = "4006381333931"
 
@@ -44,7 +44,6 @@ def main() -> None:
         die()
     co.complete(cart, user)
     print("COMPLETED", flush=True)
-    del checkout
 
 
 if __name__ == "__main__":

@@ -515,3 +515,25 @@ def test_json_journal_survives_reopen(tmp_path: Path) -> None:
     journal.remember("a", "payment_intent", "pi_1")
     assert JsonFileJournal(path).recall("a") == {"payment_intent": "pi_1"}
     assert [p.name for p in path.parent.iterdir()] == ["journal.json"]
+
+
+def test_fake_http_controls(fake: StripeFake, make: Callable[..., StripeTerminal]) -> None:
+    def control(path: str, args: dict[str, Any]) -> int:
+        request = urllib.request.Request(fake.url + path, data=json.dumps(args).encode(),
+                                         method="POST")
+        with urllib.request.urlopen(request, timeout=5) as resp:
+            return int(resp.status)
+
+    term = make()
+    assert control("/_fake/reader", {"present_after_polls": None}) == 200
+    running = term.start(1000, "eur", "att-18")
+    assert fake.wait_until(_collecting(fake))
+    assert control("/_fake/present", {}) == 200
+    out = running.result(10)
+    assert out.approved
+    assert control("/_fake/drop", {"method": "POST", "path": "/capture$"}) == 200
+    term.capture(out.provider_ref, 1000, "att-18").result(10)
+    with urllib.request.urlopen(fake.url + "/_fake/state", timeout=5) as resp:
+        state = json.loads(resp.read())
+    assert state["captures"] == {out.provider_ref: 1} and state["dropped"] == 1
+    assert state["violations"] == []

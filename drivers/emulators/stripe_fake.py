@@ -128,7 +128,8 @@ class SpecValidator:
             return self._validate_query(op, raw)
         content = op.get("requestBody", {}).get("content", {})
         schema = content.get("application/x-www-form-urlencoded", {}).get("schema", {})
-        return self._check(schema, raw, "")
+        checked: dict[str, Any] = self._check(schema, raw, "")
+        return checked
 
     def _validate_query(self, op: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
         params = {p["name"]: p for p in op.get("parameters", []) if p["in"] == "query"}
@@ -354,7 +355,7 @@ class StripeFake:
     def url(self) -> str:
         assert self._server is not None, "start() the fake first"
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     # --- controls ---
     def add_reader(self, reader_id: str | None = None, label: str = "Simulated reader") -> str:
@@ -459,11 +460,11 @@ class StripeFake:
             stored = self._idempotency.get(key)
             if stored is not None:
                 if (stored.method, stored.path, stored.fingerprint) != (method, path, fingerprint):
-                    exc = ApiError(400, "Keys for idempotent requests can only be used with the "
-                                   "same parameters they were first used with. Try using a key "
-                                   "other than '" + key + "' if you meant to execute a different "
-                                   "request.", type="idempotency_error")
-                    return self._record(method, path, 400, _error_body(exc), {}, drop, exc)
+                    clash = ApiError(400, "Keys for idempotent requests can only be used with "
+                                     "the same parameters they were first used with. Try using "
+                                     "a key other than '" + key + "' if you meant to execute a "
+                                     "different request.", type="idempotency_error")
+                    return self._record(method, path, 400, _error_body(clash), {}, drop, clash)
                 self.replays += 1
                 extra = dict(stored.headers, **{"Idempotent-Replayed": "true",
                                                 "Original-Request": stored.headers["Request-Id"]})
@@ -841,11 +842,12 @@ def run(args: argparse.Namespace) -> int:
                       reader_id=args.reader)
     after = args.present_after
     fake.set_reader(present_after_polls=None if after is not None and after < 0 else after)
-    fake.start()
-    print(f"stripe fake listening on {fake.url} (reader {fake.reader_id})", flush=True)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
+    fake.start()
+    # Printed only once the signal handlers are in place: a caller may stop us right away.
+    print(f"stripe fake listening on {fake.url} (reader {fake.reader_id})", flush=True)
     try:
         while not stop.wait(0.5):
             pass
