@@ -187,6 +187,10 @@ class Device:
                                device=self.name)
 
     def claim_key(self) -> str:
+        """What two device objects must not hold at once: the address, without options.
+        A simulated device exists only inside its object, so it never collides."""
+        if self.url.scheme == "sim":
+            return f"sim:{id(self)}"
         return self.url.raw.split("?", 1)[0]
 
     # --- hooks for subclasses (run on the worker thread) ---

@@ -19,7 +19,7 @@ from ..domain.money import format_plain, parse_minor
 from ..domain.quantity import fmt_qty, parse_qty
 from ..domain.sale import CompletedSale
 from ..domain.users import Permission, Role, User
-from ..paths import backup_dir, db_path
+from ..paths import backup_dir, data_dir, db_path
 from ..persistence.migrate import current_revision, online_backup, timestamped_backup
 from ..services.auth import OverrideGrant
 from .args import PaySpec, parse_counts, parse_discount, parse_line_spec, parse_pays
@@ -114,7 +114,8 @@ def _progress(done: int, total: int) -> None:
 
 
 def cmd_demo(ns: argparse.Namespace) -> int:
-    from ..demo import DEMO_USERS, build_demo_store, demo_sale
+    from ..demo import DEMO_USERS, build_demo_store
+    from ..demo_devices import DemoHardware, demo_checkout
 
     _base, engine, store = open_database(ns.data_dir)
     with store.tx() as tx:
@@ -122,14 +123,17 @@ def cmd_demo(ns: argparse.Namespace) -> int:
     engine.dispose()
     if not exists:
         out(build_demo_store(ns.data_dir, ns.skus, progress=_progress))
-    app = _app(ns)
-    try:
-        out(demo_sale(app))
-        out("Demo users (user/PIN): " + ", ".join(f"{u}/{p}" for u, p, _ in DEMO_USERS))
-        out(f"Try: pos --data-dir {app.data_dir} sale --user cashier --pin 1111 "
-            "--scan 4006381333931 --pay cash:20")
-    finally:
-        app.close()
+    with DemoHardware(data_dir(ns.data_dir)) as hw:
+        app = hw.open()
+        try:
+            out(demo_checkout(app, hw))
+        finally:
+            app.close()
+    out("Demo users (user/PIN): " + ", ".join(f"{u}/{p}" for u, p, _ in DEMO_USERS))
+    out(f"Try: pos --data-dir {data_dir(ns.data_dir)} sale --user cashier --pin 1111 "
+        "--scan 4006381333931 --pay cash:20")
+    out("Emulators to try the drivers by hand: pos emulate printer|scanner|display|scale|"
+        "drawer|terminal")
     return 0
 
 

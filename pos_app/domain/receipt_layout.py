@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import ValidationError
 from .money import format_plain
 from .quantity import fmt_qty
 from .sale import CompletedSale
@@ -26,7 +27,7 @@ ONLY = {"sale", "return", "exchange", "copy"}
 Op = dict[str, Any]
 
 
-class TemplateError(ValueError):
+class TemplateError(ValidationError):
     """The receipt template cannot be used; the message names the block."""
 
 
@@ -50,7 +51,8 @@ def load_template(text: str) -> ReceiptTemplate:
                                 + ", ".join(sorted(BLOCKS)))
         if block.get("align", "left") not in ("left", "center", "right"):
             raise TemplateError(f"block {i}: align must be left, center or right")
-        if block.get("size", "normal") not in ("normal", "wide", "tall", "double"):
+        if kind != "qr" and block.get("size", "normal") not in ("normal", "wide", "tall",
+                                                                 "double"):
             raise TemplateError(f"block {i}: size must be normal, wide, tall or double")
         if not set(block.get("only", [])) <= ONLY:
             raise TemplateError(f"block {i}: only= takes {', '.join(sorted(ONLY))}")

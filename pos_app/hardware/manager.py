@@ -52,6 +52,7 @@ class DeviceManager:
         self._journal = journal
         self.devices: dict[str, Device] = {}
         self.health: dict[str, DeviceHealth] = {}
+        self.started: dict[str, Future[None]] = {}  # activation of each device, by role
         self._health_listeners: list[HealthListener] = []
         self._scan_listeners: list[ScanListener] = []
         self._lock = threading.Lock()
@@ -96,6 +97,7 @@ class DeviceManager:
             future = device.activate()
             future.add_done_callback(lambda f, r=role: self._activated(r, f))
             started[role] = future
+        self.started = started
         return started
 
     def _create(self, role: str, entry: DeviceEntry) -> Device:
