@@ -174,3 +174,29 @@ def test_x_and_z_report_figures(shop: Shop) -> None:
     payload = con.execute("select payload from outbox where type='shift.closed'").fetchone()[0]
     assert json.loads(payload)["z_no"] == 1
     assert app.shifts.last_z() == z
+
+
+def test_scanning_a_receipt_code_opens_its_return(shop: Shop) -> None:
+    app = shop.app
+    co = app.checkout
+    cart = co.new_cart()
+    co.scan(cart, COFFEE, shop.cashier)
+    co.pay_cash(cart, 2000, shop.cashier)
+    sale = co.complete(cart, shop.cashier)
+    qr = next(op["data"] for op in app.printing.render(sale) if op["op"] == "qr")
+    assert qr == sale.receipt_no and co.is_receipt(qr)  # what the receipt's QR carries
+    assert app.returns.original(qr).id == sale.id
+    assert not co.is_receipt(COFFEE) and not co.is_receipt("TS-M")
+
+
+def test_weighed_item_takes_the_scale_reading(shop: Shop) -> None:
+    co = shop.app.checkout
+    cart = co.new_cart()
+    apples, _w, _p = co.lookup("APL")
+    line = co.add_weighed(cart, apples, shop.cashier, Decimal("0.750"))
+    assert line.qty == Decimal("0.750") and co.price(cart).total == 224  # 0.75 x 2.99
+    coffee, _w, _p = co.lookup(COFFEE)
+    with pytest.raises(ValidationError, match="by the piece"):
+        co.add_weighed(cart, coffee, shop.cashier, Decimal("1"))
+    with pytest.raises(ValidationError, match="zero"):
+        co.add_weighed(cart, apples, shop.cashier, Decimal("0"))

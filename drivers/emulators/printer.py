@@ -1004,8 +1004,8 @@ def run(args: argparse.Namespace) -> int:
     except (_Stop, KeyboardInterrupt):
         pass
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for sig_no, handler in previous.items():
+            signal.signal(sig_no, handler)
         emu.stop()
         show("printer emulator stopped")
     return 0

@@ -61,7 +61,7 @@ def load() -> dict[str, ModuleType]:
             _error = f"python-escpos cannot be imported: {type(exc).__name__}: {exc}"
             raise ImportError(_error) from exc
         finally:
-            tempfile.mkdtemp = real_mkdtemp  # type: ignore[assignment]
+            tempfile.mkdtemp = real_mkdtemp
             if not had_env:
                 del os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"]
             for handler in list(root.handlers):

@@ -158,7 +158,7 @@ def _image(png_b64: str, width_px: int) -> bytes:
     from PIL import Image  # python-escpos depends on Pillow
 
     try:
-        img = Image.open(io.BytesIO(base64.b64decode(png_b64, validate=True)))
+        img: Image.Image = Image.open(io.BytesIO(base64.b64decode(png_b64, validate=True)))
         img.load()
     except Exception as exc:
         raise IllegalState(f"image is not a readable PNG: {exc}") from None

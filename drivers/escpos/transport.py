@@ -134,7 +134,7 @@ class SerialTransport(Transport):
             if not first:
                 return b""
             waiting = self.port.in_waiting
-            return first + (self.port.read(waiting) if waiting else b"")
+            return bytes(first) + (bytes(self.port.read(waiting)) if waiting else b"")
         except (serial.SerialException, OSError) as exc:
             raise LinkLost(f"{self.description}: serial port failed: {exc}") from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -17,6 +18,14 @@ class TillContext:
 
     def receipt_no(self, seq: int) -> str:
         return f"{self.store_code}-{self.till_code}-{seq:06d}"
+
+
+RECEIPT_NO = re.compile(r"^[A-Za-z0-9]{1,16}-[A-Za-z0-9]{1,16}-\d{6,}$")
+
+
+def is_receipt_no(code: str) -> bool:
+    """A scanned receipt barcode/QR (any till of the store), not an item code."""
+    return bool(RECEIPT_NO.match(code.strip()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from ..domain.pricing import HUNDRED, Discount, PricedCart, price_cart
 from ..domain.quantity import ONE, parse_qty
 from ..domain.sale import CompletedSale, SaleLine, SalePayment, SaleTax
 from ..domain.stock import MovementKind, StockMove
-from ..domain.store import Customer, TillContext
+from ..domain.store import Customer, TillContext, is_receipt_no
 from ..domain.tender import Tender, settle
 from ..domain.users import POLICIES, Permission, User
 from .auth import AuthService, OverrideGrant
@@ -65,6 +65,21 @@ class CheckoutService:
         if variant is None:
             raise NotFound(f"no item with barcode or SKU {code.strip()!r}")
         return variant, parsed.weight_kg, parsed.price_minor
+
+    def is_receipt(self, code: str) -> bool:
+        """A receipt's own barcode/QR was scanned: the till opens the return for it
+        (``ReturnService.original``) instead of looking up an item."""
+        code = code.strip()
+        return is_receipt_no(code) and self.reader.variant_by_sku(code) is None
+
+    def add_weighed(self, cart: Cart, variant: Variant, user: User,
+                    kilograms: Decimal) -> CartLine:
+        """A sold-by-weight item with the weight from the scale (a stable reading)."""
+        if not variant.sold_by_weight:
+            raise ValidationError(f"{variant.name} is sold by the piece, not weighed")
+        if kilograms <= 0:
+            raise ValidationError("put the item on the scale: the weight is zero")
+        return self.add_variant(cart, variant, user, kilograms)
 
     def scan(self, cart: Cart, code: str, user: User, qty: Decimal | None = None) -> CartLine:
         variant, weight, price = self.lookup(code)
