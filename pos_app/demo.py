@@ -15,9 +15,7 @@ from biip.checksums import gs1_price_weight_check_digit
 
 from .app import App, init_store, open_app
 from .domain.barcodes import gtin_check_digit, parse_scan
-from .domain.money import format_plain
 from .domain.pricing import BuyXGetY, QuantityPrice
-from .domain.receipt import render_receipt
 from .domain.stock import MovementKind
 from .domain.users import Role
 from .persistence.bulk import BulkProduct, BulkVariant, bulk_load
@@ -144,26 +142,6 @@ def _demo_extras(app: App, admin_id: str) -> None:
     app.stock.adjust(admin, "CHEESE-KG", Decimal("25.000"), "opening stock",
                      MovementKind.RECEIVING)
     app.shifts.open(admin, 10000)
-
-
-def demo_sale(app: App) -> str:
-    """A scripted sale through the same services as the till: scan, weigh, split tender."""
-    cashier = app.auth.login("cashier", "1111")
-    if app.shifts.current() is None:
-        app.shifts.open(cashier, 10000)
-    co = app.checkout
-    cart = co.new_cart()
-    co.scan(cart, COFFEE_GTIN, cashier, Decimal(2))
-    co.scan(cart, german_label("28", CHEESE_ITEM, 435), cashier)  # 435 g of cheese
-    co.scan(cart, german_label("22", BREAD_ITEM, 349), cashier)  # bread priced 3.49
-    total = co.price(cart).total
-    co.pay_card(cart, cashier, total // 2)
-    co.pay_cash(cart, 5000, cashier)
-    sale = co.complete(cart, cashier)
-    s = app.settings.all()
-    text = render_receipt(sale, app.ctx, s["receipt_header"], s["receipt_footer"])
-    return text + (f"\nSale {sale.receipt_no} completed: total "
-                   f"{format_plain(sale.total, sale.currency)} {sale.currency}\n")
 
 
 def open_demo(directory: str | Path | None) -> App:

@@ -269,3 +269,19 @@ def test_init_then_first_sale_from_scratch(capsys, tmp_path: Path) -> None:  # t
     assert out.strip() == "22"
     code, out, _ = run(capsys, store, "audit", "verify")
     assert code == 0
+
+
+def test_demo_sells_through_every_emulated_device(capsys, store: Path) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run(capsys, store, "demo")
+    assert code == 0, err
+    assert "scanner serial:///dev/pts/" in out and "0.435 kg" in out  # serial scanner, scale
+    assert "display serial:///dev/pts/" in out and "CHANGE" in out  # the pole display's lines
+    assert "card terminal sim://terminal: sim_pi_" in out
+    assert "drawer (kicked through the printer): opened; kicks seen [(2, 100)]" in out
+    # the receipt as the ESC/POS emulator decoded it from the printer driver's bytes
+    assert "    Mountain cheese (per kg)             10.83" in out
+    assert "    Change  " in out and "    TOTAL " in out
+    receipt_no = out.split("Sale ", 1)[1].split(":", 1)[0]
+    assert json.loads(run(capsys, store, "report", "x", "--user", "cashier", "--pin", "1111",
+                          "--format", "json")[1])["sales"]["count"] >= 1
+    assert receipt_no.startswith("S1-T1-")
