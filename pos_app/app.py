@@ -28,6 +28,7 @@ from .domain.pricing import TaxMode
 from .domain.store import TillContext
 from .domain.users import Role
 from .hardware.manager import DeviceManager
+from .hardware.print_worker import PrintWorker
 from .paths import backup_dir, data_dir, db_path
 from .persistence.catalog_reader import SqliteCatalogReader, StoreCatalogReader
 from .persistence.checkpoint import WalCheckpointer
@@ -73,10 +74,12 @@ class App:
     drawer: DrawerService
     hardware: HardwareService
     devices: DeviceManager
+    print_worker: PrintWorker
 
     checkpointer: WalCheckpointer | None = None
 
     def close(self) -> None:
+        self.print_worker.stop()
         self.devices.close()
         self.checkout.reader.close()
         self.engine.dispose()
@@ -124,14 +127,14 @@ def _wire(base: Path, engine: Engine, store: SqlStore, ctx: TillContext,
                              if engine.dialect.name == "sqlite" else StoreCatalogReader(store))
     checkout = CheckoutService(store, ctx, auth, settings, reader, devices.terminal())
     shifts = ShiftService(store, ctx, auth)
+    printing = PrintService(store, ctx, auth, settings, devices.printer, receipt_template)
     return App(base, engine, store, ctx, auth, settings,
                CatalogService(store, ctx, auth, reader),
                checkout, ReturnService(store, auth, checkout), shifts,
                StockService(store, ctx, auth), CustomerService(store, ctx, auth),
-               AuditService(store),
-               PrintService(store, ctx, auth, settings, devices.printer, receipt_template),
+               AuditService(store), printing,
                DrawerService(settings, shifts, devices.drawer), hardware_service, devices,
-               checkpointer)
+               PrintWorker(printing), checkpointer)
 
 
 def _entries(hardware: HardwareService, terminal: str | None, use_profile: bool,

@@ -8,9 +8,11 @@ and any past receipt can be printed again.
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..domain.devices import JobStatus, PrintJob
@@ -27,6 +29,21 @@ from .settings import SettingsService
 log = logging.getLogger(__name__)
 MERCHANT_COPY = "MERCHANT COPY"
 REPRINT = "COPY - REPRINT"
+
+
+def _logo(path: str) -> str | None:
+    """The logo as base64 PNG; a missing file is logged, never a reason not to print."""
+    if not path:
+        return None
+    try:
+        data = Path(path).expanduser().read_bytes()
+    except OSError as exc:
+        log.warning("receipt logo %s cannot be read: %s", path, exc)
+        return None
+    if not data.startswith(b"\x89PNG"):
+        log.warning("receipt logo %s is not a PNG file", path)
+        return None
+    return base64.b64encode(data).decode("ascii")
 
 
 @dataclass(slots=True)
@@ -61,7 +78,8 @@ class PrintService:
             customer = tx.customer(sale.customer_id) if sale.customer_id else None
         info = ReceiptInfo(header=s["receipt_header"], footer=s["receipt_footer"],
                            cashier=cashier.display_name if cashier else "",
-                           customer=customer.name if customer else "", copy=copy)
+                           customer=customer.name if customer else "", copy=copy,
+                           logo_png=_logo(str(s["receipt_logo"] or "")))
         return render_receipt_ops(sale, self.ctx, template, info, self.columns)
 
     def queue_receipt(self, sale: CompletedSale) -> list[str]:

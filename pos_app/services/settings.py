@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "receipt_header": "",
     "receipt_footer": "Thank you!",
     "receipt_template": "default",  # a name in resources/receipts or a path to a .toml file
+    "receipt_logo": "",  # path to a PNG printed at the top (the template's logo block)
     "print_receipts": "always",  # always | ask | never (the till's default choice)
     "print_merchant_copy": False,  # a second copy when a card paid
     "require_drawer_closed": False,  # no new sale while the drawer sensor says open
