@@ -35,8 +35,8 @@ from .display_text import WIDTH, fit
 from .errors import DeviceError, IllegalState
 from .interfaces import LineDisplay
 from .kinds import DeviceKind
-from .registry import Candidate, Driver, Guess, Setting
-from .serialio import SerialDevice
+from .registry import Setting
+from .serialio import SerialDevice, SerialDriver
 from .url import DeviceUrl
 
 ESC, US, CLR, CR = b"\x1b", b"\x1f", b"\x0c", b"\r"
@@ -102,10 +102,13 @@ class Cd5220Display(SerialDevice, LineDisplay):
         self.with_port(send)
 
 
-class Cd5220Driver(Driver):
+class Cd5220Driver(SerialDriver):
     name = "cd5220"
     kinds = frozenset({DeviceKind.DISPLAY})
-    transports = frozenset({"serial"})
+    probe_kind = DeviceKind.DISPLAY
+    name_words = ('display', 'vfd', 'pole', 'cd5220')
+    name_reason = "named like a customer display"
+    name_confidence = 0.6
     settings_schema = (
         Setting("command_set", "Command set", "choice", "cd5220", ("cd5220", "epson"),
                 help="cd5220: ESC Q A/B lines; epson: ESC/POS US $ cursor moves."),
@@ -116,21 +119,6 @@ class Cd5220Driver(Driver):
         Setting("brightness", "Brightness 1-4 (0 = leave as is)", "int", 0),
     )
     description = "2×20 customer pole display (CD5220 / Epson ESC/POS command set)"
-
-    def is_usable(self) -> tuple[bool, str]:
-        try:
-            import serial  # noqa: F401
-        except ImportError:
-            return False, "pyserial is not installed"
-        return True, ""
-
-    def probe(self, candidate: Candidate) -> Guess | None:
-        if not candidate.url.startswith("serial:"):
-            return None
-        text = f"{candidate.description} {candidate.product}".lower()
-        if any(word in text for word in ("display", "vfd", "pole", "cd5220")):
-            return Guess(self.name, DeviceKind.DISPLAY, 0.6, "named like a customer display")
-        return None
 
     def create(self, kind: DeviceKind, url: DeviceUrl, settings: Mapping[str, Any],
                name: str | None = None) -> Device:

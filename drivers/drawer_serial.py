@@ -33,8 +33,8 @@ from .device import Device
 from .errors import DeviceError, DeviceTimeout, IllegalState
 from .interfaces import CashDrawer
 from .kinds import DeviceKind
-from .registry import Candidate, Driver, Guess, Setting
-from .serialio import SerialDevice, parse_bytes, reply_timeout
+from .registry import Setting
+from .serialio import SerialDevice, SerialDriver, parse_bytes, reply_timeout
 from .status import Status
 from .url import DeviceUrl
 
@@ -135,10 +135,13 @@ class SerialDrawer(SerialDevice, CashDrawer):
                 log.debug("%s: drawer poll failed: %s", self.name, exc)
 
 
-class SerialDrawerDriver(Driver):
+class SerialDrawerDriver(SerialDriver):
     name = "serial_drawer"
     kinds = frozenset({DeviceKind.DRAWER})
-    transports = frozenset({"serial"})
+    probe_kind = DeviceKind.DRAWER
+    name_words = ('drawer', 'apg')
+    name_reason = "named like a cash drawer"
+    name_confidence = 0.5
     settings_schema = (
         Setting("open_command", "Open command (hex or \\x escapes)", "str", "1b 70 00 19 fa",
                 help="Default ESC p 0 25 250; single-byte interfaces often use 07."),
@@ -150,21 +153,6 @@ class SerialDrawerDriver(Driver):
         Setting("poll_ms", "Sensor poll interval (ms, 0 = off)", "int", 500),
     )
     description = "Cash drawer with its own serial interface"
-
-    def is_usable(self) -> tuple[bool, str]:
-        try:
-            import serial  # noqa: F401
-        except ImportError:
-            return False, "pyserial is not installed"
-        return True, ""
-
-    def probe(self, candidate: Candidate) -> Guess | None:
-        if not candidate.url.startswith("serial:"):
-            return None
-        text = f"{candidate.description} {candidate.product} {candidate.manufacturer}".lower()
-        if "drawer" in text or "apg" in text:
-            return Guess(self.name, DeviceKind.DRAWER, 0.5, "named like a cash drawer")
-        return None
 
     def create(self, kind: DeviceKind, url: DeviceUrl, settings: Mapping[str, Any],
                name: str | None = None) -> Device:

@@ -6,17 +6,52 @@ arrive as ``drivers.errors.DeviceError`` subclasses on that future.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, TypeVar
 
 from .device import Device
-from .kinds import DeviceKind, PaymentOutcome, PaymentProgress, PrinterStatus, ScanData
+from .kinds import (
+    DeviceKind,
+    PaymentOutcome,
+    PaymentProgress,
+    PaymentStage,
+    PrinterStatus,
+    ScanData,
+)
 from .kinds import WeightReading as WeightReading
 
 ProgressCallback = Callable[[PaymentProgress], None]
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+def done(value: T) -> Future[T]:
+    """A future that already holds its answer (nothing to wait for on the device)."""
+    future: Future[T] = Future()
+    future.set_result(value)
+    return future
+
+
+def failed(exc: BaseException) -> Future[Any]:
+    """A future that already failed (refused before it reached the device)."""
+    future: Future[Any] = Future()
+    future.set_exception(exc)
+    return future
+
+
+def report_progress(callback: ProgressCallback | None, reference: str, stage: PaymentStage,
+                    message: str) -> None:
+    """Tell the till how a payment is going; a failing listener never stops the payment."""
+    if callback is None:
+        return
+    try:
+        callback(PaymentProgress(reference, stage, message))
+    except Exception:
+        log.exception("payment progress listener failed for %s", reference)
 
 
 class ReceiptPrinter(Device):

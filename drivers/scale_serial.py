@@ -50,8 +50,8 @@ from .device import Device
 from .errors import DeviceError, DeviceOffline, DeviceTimeout
 from .interfaces import Scale
 from .kinds import DeviceKind, WeightReading, WeightState
-from .registry import Candidate, Driver, Guess, Setting
-from .serialio import SerialDevice, read_until, reply_timeout
+from .registry import Setting
+from .serialio import SerialDevice, SerialDriver, read_until, reply_timeout
 from .url import DeviceUrl
 
 LF, CR, ETX = b"\n", b"\r", b"\x03"
@@ -190,29 +190,17 @@ class SerialScale(SerialDevice, Scale):
         return self.submit(run, timeout=self.reply_timeout + 2)
 
 
-class SerialScaleDriver(Driver):
+class SerialScaleDriver(SerialDriver):
     name = "serial_scale"
     kinds = frozenset({DeviceKind.SCALE})
-    transports = frozenset({"serial"})
+    probe_kind = DeviceKind.SCALE
+    name_words = ('scale', 'weigh', 'toledo', 'bizerba', 'avery')
+    name_reason = "named like a scale"
+    name_confidence = 0.5
     settings_schema = (
         Setting("poll_ms", "Poll interval while waiting for a stable weight (ms)", "int", 100),
     )
     description = "Checkout scale, NCI SCP-01 serial protocol (W/S/Z)"
-
-    def is_usable(self) -> tuple[bool, str]:
-        try:
-            import serial  # noqa: F401
-        except ImportError:
-            return False, "pyserial is not installed"
-        return True, ""
-
-    def probe(self, candidate: Candidate) -> Guess | None:
-        if not candidate.url.startswith("serial:"):
-            return None
-        text = f"{candidate.description} {candidate.product} {candidate.manufacturer}".lower()
-        if any(word in text for word in ("scale", "weigh", "toledo", "bizerba", "avery")):
-            return Guess(self.name, DeviceKind.SCALE, 0.5, "named like a scale")
-        return None
 
     def create(self, kind: DeviceKind, url: DeviceUrl, settings: Mapping[str, Any],
                name: str | None = None) -> Device:

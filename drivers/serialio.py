@@ -21,6 +21,8 @@ from typing import Any, ClassVar, TypeVar
 
 from .device import Device, Phase
 from .errors import DeviceClaimed, DeviceError, DeviceOffline, IllegalState, NoHardware
+from .kinds import DeviceKind
+from .registry import Candidate, Driver, Guess
 from .status import Status
 from .url import DeviceUrl
 
@@ -236,3 +238,29 @@ def read_until(port: Any, terminator: bytes, timeout: float) -> bytes:
             raise TimeoutError(bytes(buf))
         buf += port.read(max(1, port.in_waiting))
     return bytes(buf)
+
+
+class SerialDriver(Driver):
+    """What the serial drivers share: usable with pyserial, and a guess from the port's
+    names (``name_words``) for ``pos devices detect``."""
+
+    transports = frozenset({"serial"})
+    probe_kind: DeviceKind = DeviceKind.SCANNER
+    name_words: tuple[str, ...] = ()
+    name_reason = ""
+    name_confidence = 0.5
+
+    def is_usable(self) -> tuple[bool, str]:
+        try:
+            import serial  # noqa: F401
+        except ImportError:
+            return False, "pyserial is not installed"
+        return True, ""
+
+    def probe(self, candidate: Candidate) -> Guess | None:
+        if not candidate.url.startswith("serial:"):
+            return None
+        text = f"{candidate.description} {candidate.product} {candidate.manufacturer}".lower()
+        if any(word in text for word in self.name_words):
+            return Guess(self.name, self.probe_kind, self.name_confidence, self.name_reason)
+        return None

@@ -45,8 +45,8 @@ from .errors import (
     IllegalState,
     NoHardware,
 )
-from .interfaces import PaymentTerminal, ProgressCallback
-from .kinds import DeviceKind, PaymentOutcome, PaymentProgress, PaymentStage, PaymentStatus
+from .interfaces import PaymentTerminal, ProgressCallback, failed, report_progress
+from .kinds import DeviceKind, PaymentOutcome, PaymentStage, PaymentStatus
 from .registry import Driver, Setting
 from .status import Status
 from .url import DeviceUrl
@@ -245,12 +245,12 @@ class StripeTerminal(PaymentTerminal):
     def start(self, amount: int, currency: str, reference: str,
               on_progress: ProgressCallback | None = None) -> Future[PaymentOutcome]:
         if amount <= 0:
-            return _failed(IllegalState(f"amount must be positive, got {amount}",
+            return failed(IllegalState(f"amount must be positive, got {amount}",
                                         device=self.name))
         running = _Running()
         with self._running_lock:
             if reference in self._running:
-                return _failed(DeviceBusy(f"payment {reference} is already running",
+                return failed(DeviceBusy(f"payment {reference} is already running",
                                           device=self.name))
             self._running[reference] = running
 
@@ -418,7 +418,7 @@ class StripeTerminal(PaymentTerminal):
     def _watch(self, pi_id: str, reference: str, deadline: float, running: _Running,
                on_progress: ProgressCallback | None) -> PaymentOutcome:
         """Poll the reader until its action for ``pi_id`` ends, honouring cancel."""
-        self._progress(on_progress, reference, PaymentStage.WAITING_FOR_CARD,
+        report_progress(on_progress, reference, PaymentStage.WAITING_FOR_CARD,
                        "present the card on the reader")
         self.emit_status(Status.BUSY, reference, group="activity")
         try:
@@ -439,7 +439,7 @@ class StripeTerminal(PaymentTerminal):
                 if action is not None and action.status == "in_progress":
                     running.cancel.wait(self.poll_interval)
                     continue
-                self._progress(on_progress, reference, PaymentStage.PROCESSING, "")
+                report_progress(on_progress, reference, PaymentStage.PROCESSING, "")
                 pi = self._retry_idempotent(deadline + self.request_timeout,
                                             self._stripe.v1.payment_intents.retrieve, pi_id)
                 settled = self._settled(pi, reference)
@@ -645,7 +645,7 @@ class StripeTerminal(PaymentTerminal):
                  PaymentStatus.DECLINED: PaymentStage.DECLINED,
                  PaymentStatus.CANCELLED: PaymentStage.CANCELLED}.get(outcome.status,
                                                                       PaymentStage.FAILED)
-        self._progress(on_progress, outcome.reference, stage, outcome.message)
+        report_progress(on_progress, outcome.reference, stage, outcome.message)
         return outcome
 
     def _outcome(self, status: PaymentStatus, reference: str, pi_id: str | None, amount: int,
@@ -653,15 +653,6 @@ class StripeTerminal(PaymentTerminal):
                  on_progress: ProgressCallback | None) -> PaymentOutcome:
         return self._report(PaymentOutcome(status, reference, pi_id, amount, currency, message,
                                            captured=False), on_progress)
-
-    def _progress(self, on_progress: ProgressCallback | None, reference: str,
-                  stage: PaymentStage, message: str) -> None:
-        if on_progress is None:
-            return
-        try:
-            on_progress(PaymentProgress(reference, stage, message))
-        except Exception:
-            log.exception("payment progress listener failed for %s", reference)
 
     def _note_reader(self, reader: Any) -> None:
         if str(reader.status) == "offline":
@@ -764,12 +755,6 @@ def _field(obj: Any, name: str) -> Any:
     if isinstance(obj, dict):
         return obj.get(name)
     return getattr(obj, name, None)
-
-
-def _failed(exc: BaseException) -> Future[Any]:
-    future: Future[Any] = Future()
-    future.set_exception(exc)
-    return future
 
 
 def _code(exc: Exception) -> str | None:

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import DeviceBusy, DeviceOffline, DeviceTimeout, IllegalState
-from .interfaces import PaymentTerminal, ProgressCallback
-from .kinds import PaymentOutcome, PaymentProgress, PaymentStage, PaymentStatus
+from .interfaces import PaymentTerminal, ProgressCallback, done, failed, report_progress
+from .kinds import PaymentOutcome, PaymentStage, PaymentStatus
 from .status import Status
 from .stripe_terminal import atomic_write_json
 from .url import DeviceUrl
@@ -177,12 +177,12 @@ class SimTerminal(PaymentTerminal):
               on_progress: ProgressCallback | None = None) -> Future[PaymentOutcome]:
         with self._cond:
             if reference in self._runs:
-                return _failed(DeviceBusy(f"payment {reference} is already running",
+                return failed(DeviceBusy(f"payment {reference} is already running",
                                           device=self.name))
             previous = self.charges.get(reference)
             if previous is not None and previous.status in ("authorised", "captured",
                                                             "cancelled"):
-                return _done(self._outcome(previous))
+                return done(self._outcome(previous))
             run = _SimRun(SimCharge(reference, amount, currency.lower()))
             self._runs[reference] = run
 
@@ -218,11 +218,11 @@ class SimTerminal(PaymentTerminal):
                 return result
             charge = self.charges.get(reference)
             if charge is not None and charge.status in ("authorised", "captured"):
-                return _done(False)
+                return done(False)
             if charge is not None:
                 charge.status = "cancelled"
                 self._save()
-            return _done(True)
+            return done(True)
 
     def capture(self, provider_ref: str, amount: int, reference: str) -> Future[PaymentOutcome]:
         def work() -> PaymentOutcome:
@@ -297,10 +297,10 @@ class SimTerminal(PaymentTerminal):
                 return _chain(run.done, self.card_timeout, self.name)
             charge = self.charges.get(reference)
             if charge is None:
-                return _done(PaymentOutcome(PaymentStatus.UNKNOWN, reference,
+                return done(PaymentOutcome(PaymentStatus.UNKNOWN, reference,
                                             message="the terminal never saw this reference",
                                             captured=False))
-            return _done(self._outcome(charge))
+            return done(self._outcome(charge))
 
     # --- internals ---
     def _charge(self, run: _SimRun, on_progress: ProgressCallback | None) -> PaymentOutcome:
@@ -319,7 +319,7 @@ class SimTerminal(PaymentTerminal):
                 raise DeviceOffline(f"{self.name}: terminal unreachable; nothing was charged",
                                     device=self.name)
         self.emit_status(Status.ONLINE, "", group="online")
-        _progress(on_progress, ref, PaymentStage.WAITING_FOR_CARD, "present the card")
+        report_progress(on_progress, ref, PaymentStage.WAITING_FOR_CARD, "present the card")
         with self._cond:
             self.waiting.set()
             try:
@@ -345,10 +345,10 @@ class SimTerminal(PaymentTerminal):
             self._save()  # durable before the till hears about it
             outcome = self._outcome(charge)
         if charge.status != "cancelled":
-            _progress(on_progress, ref, PaymentStage.PROCESSING, "")
+            report_progress(on_progress, ref, PaymentStage.PROCESSING, "")
         stage = {"authorised": PaymentStage.APPROVED, "declined": PaymentStage.DECLINED,
                  "cancelled": PaymentStage.CANCELLED}[charge.status]
-        _progress(on_progress, ref, stage, charge.message)
+        report_progress(on_progress, ref, stage, charge.message)
         return outcome
 
     def _outcome(self, charge: SimCharge) -> PaymentOutcome:
@@ -395,28 +395,6 @@ def create_sim_terminal(url: DeviceUrl, settings: Mapping[str, Any] | None,
                         name: str | None = None) -> SimTerminal:
     """For the general ``sim`` driver: ``sim://terminal?behaviour=…&state=…``."""
     return SimTerminal(url, settings, name)
-
-
-def _progress(callback: ProgressCallback | None, reference: str, stage: PaymentStage,
-              message: str) -> None:
-    if callback is None:
-        return
-    try:
-        callback(PaymentProgress(reference, stage, message))
-    except Exception:
-        log.exception("payment progress listener failed for %s", reference)
-
-
-def _done(value: T) -> Future[T]:
-    future: Future[T] = Future()
-    future.set_result(value)
-    return future
-
-
-def _failed(exc: BaseException) -> Future[Any]:
-    future: Future[Any] = Future()
-    future.set_exception(exc)
-    return future
 
 
 def _chain(source: Future[PaymentOutcome], limit: float, name: str) -> Future[PaymentOutcome]:

@@ -18,8 +18,8 @@ from typing import Any
 from ..device import Device
 from ..errors import DeviceError
 from ..kinds import DeviceKind
-from ..registry import Candidate, Driver, Guess
-from ..serialio import map_serial_error, open_serial
+from ..registry import Candidate, Guess
+from ..serialio import SerialDriver, map_serial_error, open_serial
 from ..url import DeviceUrl
 from . import SCAN_SETTINGS, SourceLost, StreamScanner
 
@@ -99,19 +99,14 @@ class SerialScanner(StreamScanner):
         return _decode(data[:cut])
 
 
-class SerialScannerDriver(Driver):
+class SerialScannerDriver(SerialDriver):
     name = "serial_scanner"
     kinds = frozenset({DeviceKind.SCANNER})
-    transports = frozenset({"serial"})
     settings_schema = SCAN_SETTINGS
+    name_words = ("scanner", "barcode", "imager")
+    name_reason = "named like a barcode scanner"
+    name_confidence = 0.6
     description = "Barcode scanner in serial / USB CDC-ACM mode (AIM identifiers, GS1)"
-
-    def is_usable(self) -> tuple[bool, str]:
-        try:
-            import serial  # noqa: F401
-        except ImportError:
-            return False, "pyserial is not installed"
-        return True, ""
 
     def probe(self, candidate: Candidate) -> Guess | None:
         if not candidate.url.startswith("serial:"):
@@ -119,10 +114,7 @@ class SerialScannerDriver(Driver):
         maker = SCANNER_VENDORS.get(candidate.vendor_id or -1)
         if maker:
             return Guess(self.name, DeviceKind.SCANNER, 0.8, f"{maker} USB serial device")
-        text = f"{candidate.description} {candidate.manufacturer} {candidate.product}".lower()
-        if any(word in text for word in ("scanner", "barcode", "imager")):
-            return Guess(self.name, DeviceKind.SCANNER, 0.6, "named like a barcode scanner")
-        return None
+        return super().probe(candidate)
 
     def create(self, kind: DeviceKind, url: DeviceUrl, settings: Mapping[str, Any],
                name: str | None = None) -> Device:
