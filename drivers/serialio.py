@@ -136,6 +136,15 @@ def parse_bytes(text: str) -> bytes:
     return parse_control(text).encode("latin-1")
 
 
+def close_quietly(port: Any, name: str) -> None:
+    """Close a port that may already be gone (unplugged); never raises."""
+    if port is not None:
+        try:
+            port.close()
+        except Exception:
+            log.debug("%s: error closing port", name, exc_info=True)
+
+
 class SerialDevice(Device):
     """Mixin base for serial drivers: port opened on claim, reopened after it vanished.
 
@@ -183,11 +192,7 @@ class SerialDevice(Device):
 
     def _drop_port(self) -> None:
         port, self.port = self.port, None
-        if port is not None:
-            try:
-                port.close()
-            except Exception:
-                log.debug("%s: error closing port", self.name, exc_info=True)
+        close_quietly(port, self.name)
 
     def _ensure_port(self) -> Any:
         """The open port, reopened if it was lost; raises while the device is missing."""

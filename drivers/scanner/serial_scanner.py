@@ -19,7 +19,7 @@ from ..device import Device
 from ..errors import DeviceError
 from ..kinds import DeviceKind
 from ..registry import Candidate, Guess
-from ..serialio import SerialDriver, map_serial_error, open_serial
+from ..serialio import SerialDriver, close_quietly, map_serial_error, open_serial
 from ..url import DeviceUrl
 from . import SCAN_SETTINGS, SourceLost, StreamScanner
 
@@ -65,11 +65,7 @@ class SerialScanner(StreamScanner):
 
     def _close_source(self) -> None:
         port, self.port = self.port, None
-        if port is not None:
-            try:
-                port.close()
-            except Exception:
-                log.debug("%s: error closing port", self.name, exc_info=True)
+        close_quietly(port, self.name)
 
     def _source_open(self) -> bool:
         return self.port is not None

@@ -95,3 +95,14 @@ def parse_line_spec(spec: str) -> tuple[int, Decimal | None]:
     if not no.isdigit():
         raise ValidationError(f"--line {spec!r}: use LINE or LINE:QTY")
     return int(no), parse_qty(qty) if qty else None
+
+
+def parse_pairs(pairs: list[str]) -> dict[str, str]:
+    """``--set KEY=VALUE`` options (connector and device settings)."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ValidationError(f"--set {pair!r}: use KEY=VALUE")
+        out[key.strip()] = value
+    return out

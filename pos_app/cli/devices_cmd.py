@@ -27,6 +27,7 @@ from ..domain.money import format_plain, parse_minor
 from ..domain.users import Permission
 from ..hardware.messages import words
 from ..services.ports import DeviceUnavailable
+from .args import parse_pairs
 
 EMULATORS = {"printer": "drivers.emulators.printer", "scanner": "drivers.emulators.scanner",
              "display": "drivers.emulators.display", "drawer": "drivers.emulators.drawer",
@@ -41,16 +42,6 @@ class DeviceProblem(PosError):
 
 def _out(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
-
-
-def _pairs(pairs: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise ValidationError(f"--set takes KEY=VALUE, not {pair!r}")
-        out[key.strip()] = value
-    return out
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser, parser_class: type) -> None:
@@ -161,7 +152,7 @@ def cmd_devices(ns: argparse.Namespace, app_factory: Callable[..., App],
         user = login(app, ns)
         if ns.action == "set":
             entry = app.hardware.set_device(user, DeviceEntry(
-                ns.role, "", ns.url, ns.driver, _pairs(ns.set), not ns.disabled))
+                ns.role, "", ns.url, ns.driver, parse_pairs(ns.set), not ns.disabled))
             _out(f"{entry.role}: {entry.url} via {entry.driver}")
         elif ns.action == "remove":
             app.hardware.remove_device(user, ns.role)
@@ -182,7 +173,7 @@ def cmd_devices(ns: argparse.Namespace, app_factory: Callable[..., App],
 def _test(ns: argparse.Namespace, app_factory: Callable[..., App]) -> int:
     kind = TESTS[ns.what]
     url = getattr(ns, kind)
-    settings = _pairs(ns.set)
+    settings = parse_pairs(ns.set)
     driver = ns.driver
     if url is None:  # from the profile
         app = app_factory(ns.data_dir, terminal=None)

@@ -18,6 +18,7 @@ from ..app import App, build_sync_engine, secret_store, sync_store
 from ..domain.errors import NotFound, ValidationError
 from ..domain.money import format_plain
 from ..domain.users import Permission
+from .args import parse_pairs
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser, parser_class: type) -> None:
@@ -54,16 +55,6 @@ def add_parser(sub: Any, common: argparse.ArgumentParser, parser_class: type) ->
     cs.add_parser("list", help="configured connectors and installed types", parents=[common])
     for name in ("test", "remove"):
         cs.add_parser(name, help=f"{name} a connector", parents=[common]).add_argument("name")
-
-
-def _settings(pairs: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise ValidationError(f"--set {pair!r}: use KEY=VALUE")
-        out[key.strip()] = value
-    return out
 
 
 def run(ns: argparse.Namespace, app: App, login: Any, out: Any) -> int:
@@ -110,7 +101,7 @@ def _connector(ns: argparse.Namespace, app: App, store: Any, out: Any) -> int:
         return 0
     if action == "add":
         kind = connector_type(ns.type)
-        values = _settings(ns.set)
+        values = parse_pairs(ns.set)
         try:
             check_settings(kind.schema, values)
         except ConfigError as exc:
