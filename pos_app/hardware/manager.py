@@ -126,17 +126,17 @@ class DeviceManager:
         self._set_health(role, "error", code, words(code)[1])
 
     def _status(self, role: str, event: StatusEvent) -> None:
-        level, message = words(event.status.value)
-        if level == "ok":
-            device = self.devices.get(role)
-            # another condition (say, cover open) may still be there
-            others = [s for s in (device.last_status.values() if device else [])
-                      if words(s.value)[0] != "ok"]
-            if others:
-                level, message = words(others[0].value)
-                self._set_health(role, level, others[0].value, message)
-                return
-        self._set_health(role, level, event.status.value, message)
+        """Health from everything the device reports now, not just the latest event:
+        a cleared condition may leave another one (paper back in, cover still open)."""
+        device = self.devices.get(role)
+        current = list(device.last_status.values()) if device else []
+        worst = _worst([*current, event.status])
+        if worst is None:
+            level, message = words(event.status.value)
+            self._set_health(role, level, event.status.value, message)
+            return
+        level, message = words(worst.value)
+        self._set_health(role, level, worst.value, message)
 
     def _scan(self, role: str, scan: ScanData) -> None:
         for listener in list(self._scan_listeners):
@@ -182,6 +182,19 @@ class DeviceManager:
     def scale(self) -> itf.Scale | None:
         device = self.devices.get("scale")
         return device if isinstance(device, itf.Scale) else None
+
+
+# A stopped printer also reports itself offline (DLE EOT 1 bit 3); the cashier needs the
+# cause (paper, cover) rather than "not answering", so specific conditions come first.
+_CAUSES = (Status.PAPER_OUT, Status.COVER_OPEN, Status.POWER_OFF, Status.ERROR, Status.OFFLINE)
+
+
+def _worst(statuses: list[Status]) -> Status | None:
+    """The condition to show: errors (most specific cause first), then warnings."""
+    errors = [s for s in statuses if words(s.value)[0] == "error"]
+    if errors:
+        return min(errors, key=lambda s: _CAUSES.index(s) if s in _CAUSES else len(_CAUSES))
+    return next((s for s in statuses if words(s.value)[0] == "warning"), None)
 
 
 def _secret_keys(entry: DeviceEntry) -> list[str]:
