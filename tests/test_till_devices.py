@@ -246,6 +246,8 @@ def test_devices_at_dead_addresses_show_errors_and_the_till_still_sells(shop: Sh
     (job_id,) = shop.app.printing.queue_receipt(done)
     run = shop.app.printing.print_pending()
     assert run.failed_job == job_id and run.pending == 1
+    (job,) = shop.app.printing.pending()  # its error is one line for the queue's listing
+    assert job.last_error == run.error and "\n" not in (run.error or "\n")
     assert shop.app.drawer.open_for_sale(done) is False  # reported, not raised
     assert sale(shop).receipt_no == "S1-T1-000002"
 

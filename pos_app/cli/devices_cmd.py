@@ -9,7 +9,6 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from drivers import printdoc
@@ -38,6 +37,10 @@ TESTS = {"print": "printer", "drawer": "drawer", "scan": "scanner", "display": "
 
 class DeviceProblem(PosError):
     """A device test or print failed; the message says what to do."""
+
+    def __init__(self, message: str) -> None:
+        # one line on stderr: library errors may carry newlines (python-escpos does)
+        super().__init__(" ".join(message.split()))
 
 
 def _out(text: str) -> None:
@@ -240,7 +243,7 @@ def _run_test(ns: argparse.Namespace, device: Device, kind: str, url: str) -> in
             raise DeviceProblem(f"no scan from {url} within {w:g} s")
         _out(f"scanned {got[0].data!r} symbology {got[0].symbology or 'not sent'}")
     elif ns.what == "pay":
-        amount = parse_minor(Decimal(ns.amount), ns.currency)
+        amount = parse_minor(ns.amount, ns.currency)
         if hasattr(device, "set_journal"):
             device.set_journal(MemoryJournal())
 

@@ -22,6 +22,12 @@ from ..services.ports import DeviceUnavailable, TerminalResult
 T = TypeVar("T")
 
 
+def _line(text: object) -> str:
+    """One line: driver and library messages may span several (python-escpos's do), and
+    they end up in the print queue's error column and on the cashier's status line."""
+    return " ".join(str(text).split())
+
+
 def wait(future: Future[T], timeout: float, what: str) -> T:
     try:
         return future.result(timeout)
@@ -29,9 +35,9 @@ def wait(future: Future[T], timeout: float, what: str) -> T:
         raise DeviceUnavailable(f"{what}: no answer within {timeout:g} s",
                                 ErrorCode.TIMEOUT.value) from None
     except DeviceError as exc:
-        raise DeviceUnavailable(f"{what}: {exc}", exc.code.value) from exc
+        raise DeviceUnavailable(f"{what}: {_line(exc)}", exc.code.value) from exc
     except OSError as exc:
-        raise DeviceUnavailable(f"{what}: {exc}", ErrorCode.NO_HARDWARE.value) from exc
+        raise DeviceUnavailable(f"{what}: {_line(exc)}", ErrorCode.NO_HARDWARE.value) from exc
 
 
 def ready(device: Device, timeout: float) -> None:
