@@ -10,6 +10,7 @@ import dataclasses
 import json
 import shutil
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +25,7 @@ from pos_app.domain.errors import StateError
 from pos_app.domain.sale import CompletedSale
 from pos_app.hardware.messages import WORDS
 from pos_app.paths import db_path
-from pos_app.services.printing import MERCHANT_COPY, REPRINT
+from pos_app.services.printing import MERCHANT_COPY, REPRINT, PrintRun
 
 from .conftest import COFFEE, TEA_UPC, Shop, make_shop
 
@@ -309,3 +310,22 @@ def test_a_kept_job_survives_an_app_restart(till: Shop, emu: PrinterEmulator) ->
     assert job.id == job_id and "out of paper" in (job.last_error or "")
     assert till.app.printing.print_pending().printed == [job_id]
     assert cut_receipts(emu, 1)[0].text == expected_lines(till, sale)
+
+
+def test_two_runs_at_once_print_a_pending_receipt_once(till: Shop, emu: PrinterEmulator) -> None:
+    """The background print worker and a cashier's "retry" may run together."""
+    (job_id,) = till.app.printing.queue_receipt(cash_sale(till))
+    start = threading.Barrier(2)
+    runs: list[PrintRun] = []
+
+    def run() -> None:
+        start.wait(5)
+        runs.append(till.app.printing.print_pending())
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(job for r in runs for job in r.printed) == [job_id]
+    assert len(emu.receipts) == 1  # both runs are over: nothing more is on its way

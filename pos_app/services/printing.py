@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,10 @@ class PrintService:
     settings: SettingsService
     printer: Callable[[], Printer | None]  # the till's printer right now (None: not set up)
     template_text: Callable[[str], str]  # receipt_template setting -> TOML text
+    # One run at a time in this process: the background worker and a cashier's "retry"
+    # must not both send the same pending job (the customer would get two receipts).
+    _run_lock: threading.Lock = field(default_factory=threading.Lock, repr=False,
+                                      compare=False)
 
     @property
     def columns(self) -> int:
@@ -158,6 +163,10 @@ class PrintService:
         Runs on a worker thread (it waits for the printer). A job counts as printed
         only when the printer confirmed it; otherwise it stays pending with the error.
         """
+        with self._run_lock:
+            return self._print_pending(only)
+
+    def _print_pending(self, only: list[str] | None) -> PrintRun:
         run = PrintRun()
         printer = self.printer()
         jobs = self.pending()
@@ -168,7 +177,11 @@ class PrintService:
                 run.failed_job, run.error, run.error_code = job.id, "no printer is set up", \
                     "no_hardware"
                 break
-            ops = self.document(job.id)
+            with self.store.tx() as tx:
+                found = tx.print_job(job.id)
+            if found is None or found[0].status is not JobStatus.PENDING:
+                continue  # cancelled meanwhile
+            ops = found[1]
             try:
                 printer.print_document(ops)
             except DeviceUnavailable as exc:
