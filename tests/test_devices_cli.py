@@ -299,3 +299,29 @@ def test_emulate_printer_process_listens_prints_and_stops_on_sigterm(
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_cash_sale_refund_and_no_sale_open_the_drawer_through_the_printer(
+        capsys: pytest.CaptureFixture[str], store: Path, emu: PrinterEmulator) -> None:
+    devices = ["--printer", emu.tcp_url, "--drawer", emu.tcp_url]
+    code, _, err = pos(capsys, store, "sale", *CASHIER, "--scan", COFFEE, "--pay", "cash",
+                       *devices)
+    assert code == 0, err
+    assert emu.wait_for(lambda: len(emu.receipts) == 1 and len(emu.kicks) == 1)
+    code, _, err = pos(capsys, store, "sale", *CASHIER, "--scan", COFFEE, "--pay", "card",
+                       *devices)
+    assert code == 0, err
+    assert emu.wait_for(lambda: len(emu.receipts) == 2) and len(emu.kicks) == 1  # card: shut
+    code, _, err = pos(capsys, store, "refund", *CASHIER, "--receipt", "S1-T1-000001",
+                       *devices)
+    assert code == 0, err
+    assert emu.wait_for(lambda: len(emu.receipts) == 3 and len(emu.kicks) == 2)
+    assert "REFUND" in emu.receipts[2].text  # cash went back out of the drawer
+
+    code, _, err = pos(capsys, store, "shift", "no-sale", *CASHIER, "--drawer", emu.tcp_url)
+    one_line_error(code, err, "no sale")
+    code, out, err = pos(capsys, store, "shift", "no-sale", "--user", "supervisor", "--pin",
+                         "2222", "--reason", "change", "--drawer", emu.tcp_url)
+    assert code == 0, err
+    assert "no-sale recorded; drawer opened" in out
+    assert emu.wait_for(lambda: len(emu.kicks) == 3)

@@ -18,7 +18,7 @@ from drivers import interfaces as itf
 from drivers.device import Device
 from drivers.errors import DeviceError, ErrorCode
 from drivers.kinds import DeviceKind, ScanData
-from drivers.registry import create_device, find_driver
+from drivers.registry import DriverEntry, find_driver, load_drivers
 from drivers.status import Status, StatusEvent
 from drivers.url import parse_device_url
 
@@ -81,9 +81,10 @@ class DeviceManager:
     def start(self) -> dict[str, Future[None]]:
         """Create and activate every device; returns the activation futures by role."""
         started: dict[str, Future[None]] = {}
+        drivers = load_drivers() if self.entries else []  # once: each load probes libraries
         for role, entry in self.entries.items():
             try:
-                device = self._create(role, entry)
+                device = self._create(role, entry, drivers)
             except DeviceError as exc:
                 log.error("device %s (%s) cannot be set up: %s", role, entry.url, exc)
                 self._set_health(role, "error", exc.code.value, words(exc.code.value)[1])
@@ -100,11 +101,13 @@ class DeviceManager:
         self.started = started
         return started
 
-    def _create(self, role: str, entry: DeviceEntry) -> Device:
+    def _create(self, role: str, entry: DeviceEntry, drivers: list[DriverEntry]) -> Device:
+        kind, url = DeviceKind(entry.kind), parse_device_url(entry.url)
+        driver = find_driver(kind, url, entry.driver, drivers)
         settings = dict(entry.settings)
-        device_secrets = {k: self._secret(f"device:{role}", k) for k in _secret_keys(entry)}
+        device_secrets = {k: self._secret(f"device:{role}", k) for k in driver.secret_keys()}
         settings.update({k: v for k, v in device_secrets.items() if v})
-        device = create_device(entry.kind, entry.url, settings, entry.driver, name=role)
+        device = driver.create(kind, url, driver.settings_for(settings), role)
         if self._journal is not None and hasattr(device, "set_journal"):
             device.set_journal(self._journal)
         device.add_status_listener(lambda event, r=role: self._status(r, event))
@@ -195,11 +198,3 @@ def _worst(statuses: list[Status]) -> Status | None:
     if errors:
         return min(errors, key=lambda s: _CAUSES.index(s) if s in _CAUSES else len(_CAUSES))
     return next((s for s in statuses if words(s.value)[0] == "warning"), None)
-
-
-def _secret_keys(entry: DeviceEntry) -> list[str]:
-    try:
-        driver = find_driver(DeviceKind(entry.kind), parse_device_url(entry.url), entry.driver)
-    except DeviceError:
-        return []
-    return driver.secret_keys()
