@@ -147,8 +147,9 @@ def _entries(hardware: HardwareService, terminal: str | None, use_profile: bool,
         kind = re.sub(r"\d+$", "", role)
         old = entries.get(role)
         same = old is not None and old.url.split(":", 1)[0] == url.split(":", 1)[0]
-        entries[role] = DeviceEntry(role, kind, url, old.driver if same and old else None,
-                                    old.settings if same and old else {})
+        entries[role] = check_device_entry(DeviceEntry(  # a typo fails here, in one line
+            role, kind, url, old.driver if same and old else None,
+            old.settings if same and old else {}))
     return list(entries.values())
 
 

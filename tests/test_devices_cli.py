@@ -325,3 +325,28 @@ def test_cash_sale_refund_and_no_sale_open_the_drawer_through_the_printer(
     assert code == 0, err
     assert "no-sale recorded; drawer opened" in out
     assert emu.wait_for(lambda: len(emu.kicks) == 3)
+
+
+def test_a_mistyped_device_address_is_refused_before_anything_is_sold(
+        capsys: pytest.CaptureFixture[str], store: Path) -> None:
+    code, _, err = pos(capsys, store, "sale", *CASHIER, "--scan", COFFEE, "--pay", "cash",
+                       "--printer", "http://10.0.0.5")
+    one_line_error(code, err, "http://10.0.0.5")
+    code, out, _ = pos(capsys, store, "report", "x", *CASHIER, "--format", "json")
+    assert '"count": 0' in out  # nothing was sold without its receipt
+
+
+def test_drawer_left_open_stops_the_next_sale_when_the_shop_requires_it(
+        capsys: pytest.CaptureFixture[str], store: Path, emu: PrinterEmulator) -> None:
+    assert pos(capsys, store, "settings", "set", "require_drawer_closed", "true", *ADMIN)[0] == 0
+    devices = ["--printer", emu.tcp_url, "--drawer", emu.tcp_url]
+    emu.drawer_open = True
+    code, _, err = pos(capsys, store, "sale", *CASHIER, "--scan", COFFEE, "--pay", "cash",
+                       *devices)
+    one_line_error(code, err, "close the cash drawer")
+    assert emu.receipts == [] and emu.kicks == []
+    emu.drawer_open = False
+    code, _, err = pos(capsys, store, "sale", *CASHIER, "--scan", COFFEE, "--pay", "cash",
+                       *devices)
+    assert code == 0, err
+    assert emu.wait_for(lambda: len(emu.receipts) == 1 and len(emu.kicks) == 1)

@@ -314,3 +314,14 @@ def test_hardware_profile_needs_the_settings_permission_and_is_audited(
     assert audit(shop, "hardware_remove") == [(shop.admin.id, {})]
     reopen(shop, hardware=True)
     assert shop.app.devices.device("printer") is None
+
+
+def test_drawer_still_opens_and_reads_ready_while_the_printer_is_out_of_paper(
+        till: Shop, emu: PrinterEmulator) -> None:
+    emu.paper_out = True
+    assert till.app.drawer.open_for_sale(sale(till)) is True
+    assert emu.wait_for(lambda: len(emu.kicks) == 1)
+    assert emu.kicks[0].realtime  # DLE DC4: an ESC p would wait in the stopped buffer
+    health = till.app.devices.health
+    assert health["drawer"].level == "ok", health["drawer"]
+    assert health["printer"].code == "paper_out"

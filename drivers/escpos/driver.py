@@ -8,6 +8,7 @@ a job fails the job so the till prints it again.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from concurrent.futures import Future
@@ -114,6 +115,13 @@ def parse_config(settings: Mapping[str, Any]) -> EscPosConfig:
                         int(settings.get("drawer_off_ms") or 100), level == "high")
 
 
+def _answered(status: PrinterStatus) -> bool:
+    """A real status reply, not just "the link is gone" (which carries only ``online``)."""
+    return any(v is not None for v in (status.paper_near_end, status.paper_out,
+                                       status.cover_open, status.drawer_pin3_high,
+                                       status.error))
+
+
 class _EscPosCommon(Device):
     """Lifecycle shared by the printer and the drawer: both ride on one PrinterLink."""
 
@@ -164,8 +172,13 @@ class _EscPosCommon(Device):
         return self._link
 
     def _on_status(self, status: PrinterStatus, detail: str) -> None:
-        if status.online is not None:
-            self.emit_status(Status.ONLINE if status.online else Status.OFFLINE, detail,
+        online = status.online
+        if self.kind is DeviceKind.DRAWER and _answered(status):
+            # the printer answered, so its drawer port works even while the printer is
+            # stopped (paper out): the kick then goes out as a real-time pulse
+            online = True
+        if online is not None:
+            self.emit_status(Status.ONLINE if online else Status.OFFLINE, detail,
                              group="online")
         if status.drawer_pin3_high is not None:
             opened = status.drawer_pin3_high == self.config.drawer_open_high
@@ -254,6 +267,20 @@ class EscPosDrawer(_EscPosCommon, CashDrawer):
         return self.submit(self._drawer_open)
 
 
+def _usb_note_for(backend: Any) -> str:
+    try:
+        find_usb_backend(backend)
+    except DriverNotUsable as exc:
+        return f"tcp, serial and file work; {exc}"
+    return ""
+
+
+@functools.lru_cache(maxsize=1)
+def _usb_note() -> str:
+    """Looking for libusb takes a while and does not change while the till runs."""
+    return _usb_note_for(None)
+
+
 class EscPosDriver(Driver):
     name = "escpos"
     kinds = frozenset({DeviceKind.PRINTER, DeviceKind.DRAWER})
@@ -270,11 +297,8 @@ class EscPosDriver(Driver):
             _lib.load()
         except ImportError as exc:
             return False, str(exc)
-        try:
-            find_usb_backend(self.usb_backend)
-        except DriverNotUsable as exc:
-            return True, f"tcp, serial and file work; {exc}"
-        return True, ""
+        note = _usb_note() if self.usb_backend is None else _usb_note_for(self.usb_backend)
+        return True, note
 
     def probe(self, candidate: Candidate) -> Guess | None:
         vendor = VENDORS.get(candidate.vendor_id) if candidate.vendor_id is not None else None

@@ -240,6 +240,7 @@ def cmd_sale(ns: argparse.Namespace) -> int:
     app = _device_app(ns)
     try:
         user = _login(app, ns)
+        app.drawer.ensure_closed()  # when the shop requires it (a setting)
         cur = app.ctx.currency
         pays = parse_pays(ns.pay, cur)
         discount = parse_discount(ns.discount, cur) if ns.discount else None
@@ -274,6 +275,7 @@ def cmd_refund(ns: argparse.Namespace) -> int:
     app = _device_app(ns)
     try:
         user = _login(app, ns)
+        app.drawer.ensure_closed()  # when the shop requires it (a setting)
         rs, co = app.returns, app.checkout
         cart = co.new_cart()
         if not ns.receipt and not ns.scan:

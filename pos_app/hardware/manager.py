@@ -95,9 +95,7 @@ class DeviceManager:
                 continue
             self.devices[role] = device
             self._set_health(role, "starting", "starting", "Starting...")
-            future = device.activate()
-            future.add_done_callback(lambda f, r=role: self._activated(r, f))
-            started[role] = future
+            started[role] = self._watch_activation(role, device.activate())
         self.started = started
         return started
 
@@ -114,6 +112,24 @@ class DeviceManager:
         if isinstance(device, itf.Scanner):
             device.add_data_listener(lambda scan, r=role: self._scan(r, scan))
         return device
+
+    def _watch_activation(self, role: str, activation: Future[None]) -> Future[None]:
+        """A future that completes after the health is updated, not before: a caller
+        waking on the driver's own future could otherwise still read "starting"."""
+        done: Future[None] = Future()
+
+        def finish(f: Future[None]) -> None:
+            try:
+                self._activated(role, f)
+            finally:
+                exc = f.exception()
+                if exc is None:
+                    done.set_result(None)
+                else:
+                    done.set_exception(exc)
+
+        activation.add_done_callback(finish)
+        return done
 
     def _activated(self, role: str, future: Future[None]) -> None:
         exc = future.exception()

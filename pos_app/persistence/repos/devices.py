@@ -54,7 +54,8 @@ class DevicesRepo(RepoBase):
         q = select(m.PrintJob).where(m.PrintJob.till_id == till_id)
         if status is JobStatus.PENDING:
             # oldest first: the queue prints in order
-            q = q.where(m.PrintJob.status == status.value).order_by(m.PrintJob.created_at)
+            q = q.where(m.PrintJob.status == status.value).order_by(
+                m.PrintJob.created_at, m.PrintJob.id)  # UUIDv7: creation order on ties
         else:
             if status is not None:
                 q = q.where(m.PrintJob.status == status.value)
