@@ -290,6 +290,8 @@ class SaleLine(Base):
     restock: Mapped[bool] = mapped_column(Boolean, default=True)
     promo_codes: Mapped[str | None] = mapped_column(String(200))
     override_by: Mapped[str | None] = mapped_column(ID)
+    # the variant's cost when sold (a return: the original line's); NULL = not known
+    unit_cost: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class SaleTax(Base):
@@ -468,3 +470,102 @@ class SyncDelivery(Base):
         Index("ix_sync_deliveries_blockers", "connector", "aggregate", "event_id",
               sqlite_where=text(SYNC_BLOCKING), postgresql_where=text(SYNC_BLOCKING)),
     )
+
+
+# --- back office (migration 0004): suppliers, purchasing, transfers, counts --------------
+Index("ix_products_name", Product.name, Product.id)  # paged product lists (keyset)
+Index("ix_customers_name", Customer.name, Customer.id)
+Index("ix_voids_created_at", VoidRecord.created_at)  # per-cashier report over a date range
+Index("ix_cash_movements_created_at", CashMovement.created_at)
+
+
+class Supplier(Base):
+    __tablename__ = "suppliers"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    lead_time_days: Mapped[int] = mapped_column(Integer, default=7)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PurchaseOrder(Base):
+    """draft -> ordered -> partial -> received, or closed/cancelled; number PO-<seq>."""
+
+    __tablename__ = "purchase_orders"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    supplier_id: Mapped[str] = mapped_column(ForeignKey("suppliers.id"), index=True)
+    location_id: Mapped[str] = mapped_column(ForeignKey("locations.id"))
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ordered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PurchaseOrderLine(Base):
+    __tablename__ = "purchase_order_lines"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    po_id: Mapped[str] = mapped_column(ForeignKey("purchase_orders.id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    variant_id: Mapped[str] = mapped_column(ForeignKey("variants.id"))
+    qty_milli: Mapped[int] = mapped_column(BigInteger)
+    unit_cost: Mapped[int] = mapped_column(BigInteger)
+    received_milli: Mapped[int] = mapped_column(BigInteger, default=0)
+    __table_args__ = (UniqueConstraint("po_id", "variant_id"),)
+
+
+class StockTransfer(Base):
+    """One document moving stock out of one location and into another (number TR-<seq>)."""
+
+    __tablename__ = "stock_transfers"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    from_location_id: Mapped[str] = mapped_column(ForeignKey("locations.id"))
+    to_location_id: Mapped[str] = mapped_column(ForeignKey("locations.id"))
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class StockTransferLine(Base):
+    __tablename__ = "stock_transfer_lines"
+    transfer_id: Mapped[str] = mapped_column(ForeignKey("stock_transfers.id"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    variant_id: Mapped[str] = mapped_column(ForeignKey("variants.id"))
+    qty_milli: Mapped[int] = mapped_column(BigInteger)
+
+
+class StockCount(Base):
+    """A count session: lines are entered over time and committed at once (open|committed|
+    cancelled); number SC-<seq>."""
+
+    __tablename__ = "stock_counts"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    location_id: Mapped[str] = mapped_column(ForeignKey("locations.id"))
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    note: Mapped[str | None] = mapped_column(String(300))
+    started_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StockCountLine(Base):
+    """``expected_milli`` is the ledger when the item was counted: the difference committed
+    is counted - expected, so sales between counting and committing are not lost."""
+
+    __tablename__ = "stock_count_lines"
+    count_id: Mapped[str] = mapped_column(ForeignKey("stock_counts.id"), primary_key=True)
+    variant_id: Mapped[str] = mapped_column(ForeignKey("variants.id"), primary_key=True)
+    counted_milli: Mapped[int] = mapped_column(BigInteger)
+    expected_milli: Mapped[int] = mapped_column(BigInteger)
+    counted_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime)
