@@ -29,6 +29,7 @@ class CartLine:
     return_of: str | None = None  # original sale line id
     fixed: FixedAmounts | None = None
     restock: bool = True
+    unit_cost: int | None = None  # captured when the line is made; a return keeps the original's
 
     def pricing_input(self) -> LineInput:
         return LineInput(self.key, self.variant_id, self.unit_price, self.qty, self.tax_rate,
@@ -44,7 +45,7 @@ class CartLine:
             "price_overridden": self.price_overridden, "override_by": self.override_by,
             "return_of": self.return_of,
             "fixed": [self.fixed.net, self.fixed.tax] if self.fixed else None,
-            "restock": self.restock,
+            "restock": self.restock, "unit_cost": self.unit_cost,
         }
 
     @classmethod
@@ -58,6 +59,7 @@ class CartLine:
             price_overridden=d["price_overridden"], override_by=d["override_by"],
             return_of=d["return_of"],
             fixed=FixedAmounts(*d["fixed"]) if d["fixed"] else None, restock=d["restock"],
+            unit_cost=d.get("unit_cost"),  # parked before costs were kept: unknown
         )
 
 

@@ -34,6 +34,7 @@ class SaleLine:
     restock: bool = True
     promo_codes: tuple[str, ...] = ()
     override_by: str | None = None
+    unit_cost: int | None = None  # the variant's cost when sold; None: not known
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +112,8 @@ class CompletedSale:
                  "net": m(ln.net), "tax": m(ln.tax), "total": m(ln.total),
                  "tax_code": ln.tax_code, "tax_rate": str(ln.tax_rate),
                  "return_of_line_id": ln.return_of_line_id, "restock": ln.restock,
-                 "promotions": list(ln.promo_codes)}
+                 "promotions": list(ln.promo_codes),
+                 "unit_cost": None if ln.unit_cost is None else m(ln.unit_cost)}
                 for ln in self.lines
             ],
             "taxes": [{"code": t.code, "rate": str(t.rate), "base": m(t.base), "tax": m(t.tax)}

@@ -30,7 +30,12 @@ from .ports import CatalogReader, PaymentTerminal, Store, TerminalResult, Tx
 from .settings import SettingsService
 
 log = logging.getLogger(__name__)
-__all__ = ["CheckoutService", "PaymentDeclined", "PaymentUncertain", "RecoveryReport"]
+__all__ = ["CheckoutService", "PaymentDeclined", "PaymentUncertain", "RecoveryReport", "known_cost"]
+
+
+def known_cost(variant: Variant) -> int | None:
+    """A cost of 0 is what an item without a recorded cost has: unknown, not free."""
+    return variant.cost if variant.cost > 0 else None
 
 
 def _pct(part: int, whole: int) -> Decimal:
@@ -110,7 +115,7 @@ class CheckoutService:
             unit_price=embedded_price if embedded_price is not None else variant.price,
             qty=qty, tax_code=variant.tax_code, tax_rate=variant.tax_rate,
             sold_by_weight=variant.sold_by_weight,
-            price_overridden=embedded_price is not None)
+            price_overridden=embedded_price is not None, unit_cost=known_cost(variant))
         cart.lines.append(line)
         return line
 
@@ -396,7 +401,8 @@ class CheckoutService:
             promo_discount=p.promo_discount, line_discount=p.line_discount,
             order_discount=p.order_discount, net=p.net, tax=p.tax, total=p.total,
             tax_code=ln.tax_code, tax_rate=ln.tax_rate, return_of_line_id=ln.return_of,
-            restock=ln.restock, promo_codes=p.promo_codes, override_by=ln.override_by)
+            restock=ln.restock, promo_codes=p.promo_codes, override_by=ln.override_by,
+            unit_cost=ln.unit_cost)
 
     def _stock_moves(self, sale: CompletedSale, user: User) -> list[StockMove]:
         moves = []

@@ -20,7 +20,7 @@ from ..domain.sale import CompletedSale
 from ..domain.tender import Tender
 from ..domain.users import Permission, User
 from .auth import AuthService, OverrideGrant
-from .checkout import CheckoutService, PaymentDeclined
+from .checkout import CheckoutService, PaymentDeclined, known_cost
 from .ports import Store
 
 
@@ -88,7 +88,7 @@ class ReturnService:
             key=new_id_str(), variant_id=orig.variant_id, sku=orig.sku, name=orig.name,
             list_price=orig.list_price, unit_price=orig.unit_price, qty=-qty,
             tax_code=orig.tax_code, tax_rate=orig.tax_rate, return_of=orig.id,
-            fixed=FixedAmounts(-net, -tax), restock=restock)
+            fixed=FixedAmounts(-net, -tax), restock=restock, unit_cost=orig.unit_cost)
         cart.lines.append(line)
         cart.return_of_sale_id = sale.id
         if cart.customer_id is None and sale.customer_id is not None:
@@ -113,7 +113,7 @@ class ReturnService:
             key=new_id_str(), variant_id=variant.id, sku=variant.sku, name=variant.name,
             list_price=variant.price, unit_price=variant.price, qty=-qty,
             tax_code=variant.tax_code, tax_rate=variant.tax_rate, return_of=None,
-            fixed=FixedAmounts(-gross, -tax), restock=restock)
+            fixed=FixedAmounts(-gross, -tax), restock=restock, unit_cost=known_cost(variant))
         cart.lines.append(line)
         cart.approved_by = approver or user.id
         return line

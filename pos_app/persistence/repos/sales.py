@@ -28,10 +28,11 @@ INSERT_SALE = sql(
 INSERT_LINE = sql(
     "INSERT INTO sale_lines (id, sale_id, line_no, variant_id, sku, name, qty_milli, unit_price,"
     " list_price, gross, promo_discount, line_discount, order_discount, net, tax, total,"
-    " tax_code, tax_rate_ppm, return_of_line_id, restock, promo_codes, override_by) VALUES"
+    " tax_code, tax_rate_ppm, return_of_line_id, restock, promo_codes, override_by, unit_cost)"
+    " VALUES"
     " (:id, :sale_id, :line_no, :variant_id, :sku, :name, :qty_milli, :unit_price, :list_price,"
     " :gross, :promo_discount, :line_discount, :order_discount, :net, :tax, :total, :tax_code,"
-    " :tax_rate_ppm, :return_of_line_id, :restock, :promo_codes, :override_by)")
+    " :tax_rate_ppm, :return_of_line_id, :restock, :promo_codes, :override_by, :unit_cost)")
 INSERT_TAX = sql("INSERT INTO sale_taxes (sale_id, tax_code, rate_ppm, base, tax)"
                  " VALUES (:sale_id, :tax_code, :rate_ppm, :base, :tax)")
 INSERT_PAYMENT = sql(
@@ -75,7 +76,7 @@ class SalesRepo(RepoBase):
              "total": ln.total, "tax_code": ln.tax_code,
              "tax_rate_ppm": rate_to_ppm(ln.tax_rate), "return_of_line_id": ln.return_of_line_id,
              "restock": ln.restock, "promo_codes": ",".join(ln.promo_codes) or None,
-             "override_by": ln.override_by}
+             "override_by": ln.override_by, "unit_cost": ln.unit_cost}
             for ln in sale.lines])
         if sale.taxes:
             self._exec(INSERT_TAX, [
@@ -106,7 +107,8 @@ class SalesRepo(RepoBase):
                 ln.unit_price, ln.list_price, ln.gross, ln.promo_discount, ln.line_discount,
                 ln.order_discount, ln.net, ln.tax, ln.total, ln.tax_code,
                 rate_from_ppm(ln.tax_rate_ppm), ln.return_of_line_id, ln.restock,
-                tuple(ln.promo_codes.split(",")) if ln.promo_codes else (), ln.override_by)
+                tuple(ln.promo_codes.split(",")) if ln.promo_codes else (), ln.override_by,
+                ln.unit_cost)
                 for ln in lines),
             taxes=tuple(SaleTax(t.tax_code, rate_from_ppm(t.rate_ppm), t.base, t.tax)
                         for t in taxes),
