@@ -4,9 +4,12 @@ and somewhere to keep secrets."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .model import ConnectorConfig, ConnectorStatus, DeadLetter, Delivery, Reconciliation
+
+if TYPE_CHECKING:
+    from .inbound import Conflict, InboundChange, InboundResult, PosItem, PosLocation
 
 
 class SyncStore(Protocol):
@@ -44,3 +47,43 @@ class SecretStore(Protocol):
     def get(self, connector: str, key: str) -> str | None: ...
     def set(self, connector: str, key: str, value: str) -> None: ...
     def delete(self, connector: str) -> None: ...
+
+
+# Inbound sync (sync/inbound.py): what connectors may read of the POS's items, and
+# where pulled changes are applied.
+
+
+class PosCatalog(Protocol):
+    """What a connector may know of the POS's items to map them to its target's."""
+
+    def items(self) -> list[PosItem]: ...
+    def item(self, variant_id: str) -> PosItem | None: ...
+    def locations(self) -> list[PosLocation]: ...
+    def facts(self) -> tuple[str, bool]:
+        """The store's currency and whether its prices include tax."""
+        ...
+
+
+class InboundStore(Protocol):
+    def inbound_cursor(self, connector: str) -> str | None: ...
+
+    def apply_inbound(self, connector: str, changes: list[InboundChange], since: str | None,
+                      cursor: str | None) -> InboundResult:
+        """Apply the changes and move the cursor from ``since`` to ``cursor``, in one
+        transaction; nothing at all if the stored cursor is no longer ``since``."""
+        ...
+
+    def conflicts(self, connector: str | None = None,
+                  include_resolved: bool = False) -> list[Conflict]: ...
+
+
+class Puller(Protocol):
+    name: str
+
+    def pull(self, cursor: str | None) -> tuple[list[InboundChange], str | None]:
+        """Changes after ``cursor`` (None: everything) and the cursor that follows them."""
+        ...
+
+    def system_of_record(self, data_type: str) -> str:
+        """``pos`` or the connector's type: who owns catalog, prices or stock."""
+        ...
