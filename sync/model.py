@@ -25,6 +25,9 @@ class Delivery:
     idempotency_key: str
     attempts: int
     order_key: str  # events with one key reach a target in outbox order
+    # a grouped delivery (a ledger's daily summary): the target operation this event was
+    # planned into before the first attempt, so a retry re-sends the same operation
+    planned: str | None = None
 
 
 def ordering_key(event: OutboxEvent) -> str:
@@ -87,13 +90,29 @@ class SyncError(Exception):
     """Base of delivery failures."""
 
 
+# What went wrong, for the health shown to people: unreachable and timeout mean "offline"
+# (the network or the target is down), the others that the target answered.
+UNREACHABLE, TIMEOUT, RATE_LIMITED, SERVER, REFUSED = (
+    "unreachable", "timeout", "rate_limited", "server", "refused")
+OFFLINE_KINDS = (UNREACHABLE, TIMEOUT)
+
+
 class TransientError(SyncError):
     """Worth retrying by itself: timeouts, 5xx, 429, connection resets."""
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    def __init__(self, message: str, retry_after: float | None = None,
+                 kind: str = SERVER) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.kind = kind
+
+
+class NotAttempted(TransientError):
+    """Not sent this time (held back behind an earlier failure of its key, or throttled by
+    the client's own limit): stays pending, counts as no attempt and no failure."""
 
 
 class PermanentError(SyncError):
     """Will fail the same way until someone changes something: goes to the dead letters."""
+
+    kind = REFUSED
