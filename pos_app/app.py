@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
@@ -40,6 +40,7 @@ from .services.audit import AuditService
 from .services.auth import AuthService, new_user
 from .services.card_payments import AttemptJournal
 from .services.catalog import CatalogService, new_tax_category
+from .services.catalog_admin import CatalogAdminService
 from .services.checkout import CheckoutService
 from .services.customers import CustomerService
 from .services.drawer import DrawerService
@@ -77,6 +78,11 @@ class App:
     print_worker: PrintWorker
 
     checkpointer: WalCheckpointer | None = None
+    # back office (built from the services above in __post_init__)
+    catalog_admin: CatalogAdminService = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.catalog_admin = CatalogAdminService(self.store, self.ctx, self.auth)
 
     def close(self) -> None:
         self.print_worker.stop()

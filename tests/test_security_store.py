@@ -47,9 +47,9 @@ def test_production_pin_hash_is_argon2id_and_never_the_pin() -> None:
         hash_pin("12a4")
 
 
-def test_lockout_after_five_wrong_pins_is_audited(shop: Shop) -> None:
+def test_lockout_after_three_wrong_pins_is_audited(shop: Shop) -> None:
     auth = shop.app.auth
-    for _ in range(5):
+    for _ in range(3):
         with pytest.raises(AuthenticationFailed, match="wrong"):
             auth.login("cashier", "0000")
     with pytest.raises(AuthenticationFailed, match="locked"):
@@ -58,10 +58,24 @@ def test_lockout_after_five_wrong_pins_is_audited(shop: Shop) -> None:
         auth.login("nobody", "1111")  # same message: no user enumeration
     rows = db(shop).execute(
         "select action, subject from audit_log where action like 'login%'").fetchall()
-    assert rows.count(("login_failed", "cashier")) == 6
+    assert rows.count(("login_failed", "cashier")) == 4
     assert ("login_failed", "nobody") in rows
     pin_col = db(shop).execute("select pin_hash from users where username='cashier'").fetchone()
     assert pin_col[0].startswith("$argon2id$") and "1111" not in pin_col[0]
+
+
+def test_the_lockout_threshold_is_a_setting(shop: Shop) -> None:
+    shop.app.settings.set(shop.admin, "max_pin_attempts", 5)
+    auth = shop.app.auth
+    for _ in range(4):
+        with pytest.raises(AuthenticationFailed, match="wrong"):
+            auth.login("cashier", "0000")
+    assert auth.login("cashier", "1111").username == "cashier"  # 4 < 5: not locked
+    for _ in range(5):
+        with pytest.raises(AuthenticationFailed, match="wrong"):
+            auth.login("cashier", "0000")
+    with pytest.raises(AuthenticationFailed, match="locked after 5 wrong PINs"):
+        auth.login("cashier", "1111")
 
 
 def _sell(shop: Shop, n: int) -> None:

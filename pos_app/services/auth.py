@@ -20,7 +20,7 @@ from ..domain.store import TillContext
 from ..domain.users import Permission, Role, User
 from .ports import Store
 
-MAX_FAILED = 5
+MAX_FAILED = 3  # default of the max_pin_attempts setting
 LOCKOUT = timedelta(minutes=5)
 _PIN = re.compile(r"^\d{4,8}$")
 # argon2id with the library's recommended parameters (RFC 9106 low-memory profile).
@@ -73,16 +73,17 @@ class AuthService:
                                 {"reason": "unknown or inactive user"})
                 tx.commit()
                 raise AuthenticationFailed("wrong user name or PIN")
+            max_failed = int(tx.settings().get("max_pin_attempts", MAX_FAILED))
             if user.locked_until is not None and user.locked_until > now:
                 tx.append_audit(self.ctx.till_id, user.id, f"{action}_failed", username,
                                 {"reason": "locked"})
                 tx.commit()
                 raise AuthenticationFailed(
-                    f"{username} is locked after {MAX_FAILED} wrong PINs; try again after "
+                    f"{username} is locked after {max_failed} wrong PINs; try again after "
                     f"{user.locked_until:%H:%M} UTC or ask a manager")
             if not _verify(tx.pin_hash(user.id), pin):
                 failed = user.failed_attempts + 1
-                locked = now + LOCKOUT if failed >= MAX_FAILED else None
+                locked = now + LOCKOUT if failed >= max_failed else None
                 tx.set_login_state(user.id, 0 if locked else failed, locked)
                 tx.append_audit(self.ctx.till_id, user.id, f"{action}_failed", username,
                                 {"reason": "wrong PIN", "attempt": failed,

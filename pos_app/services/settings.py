@@ -28,6 +28,10 @@ DEFAULTS: dict[str, Any] = {
     "print_receipts": "always",  # always | ask | never (the till's default choice)
     "print_merchant_copy": False,  # a second copy when a card paid
     "require_drawer_closed": False,  # no new sale while the drawer sensor says open
+    "max_pin_attempts": 3,  # wrong PINs in a row before a user is locked out for 5 minutes
+    "auto_lock_minutes": 5,  # the till locks itself after this long without a touch (0: never)
+    "theme": "light",  # light | dark
+    "favourites": [],  # SKUs on the till's favourites page
 }
 
 _VALIDATORS: dict[str, Any] = {
@@ -39,7 +43,16 @@ _VALIDATORS: dict[str, Any] = {
     "print_receipts": lambda v: _choice(v, ("always", "ask", "never")),
     "print_merchant_copy": lambda v: _bool(v),
     "require_drawer_closed": lambda v: _bool(v),
+    "max_pin_attempts": lambda v: _positive_int(v),
+    "auto_lock_minutes": lambda v: _non_negative_int(v),
+    "theme": lambda v: _choice(v, ("light", "dark")),
+    "favourites": lambda v: _sku_list(v),
 }
+
+
+def _sku_list(v: Any) -> list[str]:
+    items = v.split(",") if isinstance(v, str) else list(v)
+    return [str(x).strip() for x in items if str(x).strip()]
 
 
 def _choice(v: Any, choices: tuple[str, ...]) -> str:
