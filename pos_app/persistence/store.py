@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from .db import SessionFactory
 from .repos.catalog import CatalogRepo
+from .repos.catalog_admin import CatalogAdminRepo
 from .repos.devices import DevicesRepo
 from .repos.journal import JournalRepo
 from .repos.people import PeopleRepo
@@ -17,7 +18,7 @@ from .repos.sync import SyncRepo
 
 
 class SqlTx(SettingsRepo, CatalogRepo, PeopleRepo, SalesRepo, StockRepo, ShiftRepo, JournalRepo,
-            SyncRepo, DevicesRepo):
+            SyncRepo, DevicesRepo, CatalogAdminRepo):
     """One database transaction; everything written through it commits or rolls back together."""
 
     def __init__(self, session: Session) -> None:

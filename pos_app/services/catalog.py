@@ -21,13 +21,20 @@ def new_tax_category(code: str, name: str, rate: str) -> TaxCategory:
     """A validated tax category; ``rate`` is a fraction as text ("0.19" for 19 %)."""
     if not code.strip() or len(code) > 32:
         raise ValidationError("a tax category code is 1 to 32 characters")
+    return TaxCategory(new_id_str(), code.strip(), name.strip() or code, parse_tax_rate(rate))
+
+
+def parse_tax_rate(rate: str) -> Decimal:
+    """A fraction as text ("0.19" for 19 %), at most the six places the store keeps."""
     try:
         value = Decimal(rate)
     except InvalidOperation as exc:
         raise ValidationError(f"not a tax rate: {rate!r}") from exc
-    if not Decimal(0) <= value < Decimal(1):
+    if not value.is_finite() or not Decimal(0) <= value < Decimal(1):
         raise ValidationError("a tax rate is a fraction between 0 and 1 (0.19 for 19 %)")
-    return TaxCategory(new_id_str(), code.strip(), name.strip() or code, value)
+    if value != value.quantize(Decimal("0.000001")):
+        raise ValidationError(f"tax rate {rate!r} has more than 6 decimals")
+    return value
 
 
 def require_variant(tx: Tx, sku: str) -> Variant:
@@ -35,6 +42,14 @@ def require_variant(tx: Tx, sku: str) -> Variant:
     if v is None:
         raise NotFound(f"no item with SKU {sku!r}")
     return v
+
+
+def price_changed(tx: Tx, ctx: TillContext, user: User, v: Variant, price: int) -> None:
+    """The outbox event and audit entry of a price change (the caller wrote the price)."""
+    tx.add_event("price.changed", "variant", v.id, {
+        "variant_id": v.id, "sku": v.sku, "currency": ctx.currency, "old": v.price,
+        "new": price})
+    tx.append_audit(ctx.till_id, user.id, "price_change", v.sku, {"old": v.price, "new": price})
 
 
 def product_payload(product: NewProduct, product_id: str, variant_ids: list[str],
@@ -141,9 +156,5 @@ class CatalogService:
         with self.store.tx(write=True) as tx:
             v = require_variant(tx, sku)
             tx.set_price(v.id, price)
-            tx.add_event("price.changed", "variant", v.id, {
-                "variant_id": v.id, "sku": sku, "currency": self.ctx.currency,
-                "old": v.price, "new": price})
-            tx.append_audit(self.ctx.till_id, user.id, "price_change", sku,
-                            {"old": v.price, "new": price})
+            price_changed(tx, self.ctx, user, v, price)
             tx.commit()

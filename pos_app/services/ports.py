@@ -21,6 +21,7 @@ from ..domain.sale import CompletedSale
 from ..domain.stock import StockMove
 from ..domain.store import Customer, TillContext
 from ..domain.users import User
+from .backoffice_ports import BackOfficeTx
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,7 @@ class ShiftFigures:
     no_sales: int = 0
 
 
-class Tx(Protocol):
+class Tx(BackOfficeTx, Protocol):
     # --- store, till and settings ---
     def till_context(self) -> TillContext | None: ...
     def create_store(self, ctx: TillContext, location_code: str, location_name: str) -> None: ...

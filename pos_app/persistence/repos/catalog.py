@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import func, select, text, update
 
 from ...domain.catalog import (
     NewProduct,
+    NewVariant,
     TaxCategory,
     Variant,
     rate_from_ppm,
@@ -107,13 +108,24 @@ class CatalogRepo(RepoBase):
             tax_category_id=tax_id, sold_by_weight=product.sold_by_weight,
             active=product.active, updated_at=now))
         self.session.flush()
+        return pid, self._insert_variants(pid, product.name, product.variants)
+
+    def add_variants(self, product_id: str, variants: list[NewVariant]) -> list[str]:
+        name = self.session.scalar(select(m.Product.name).where(m.Product.id == product_id))
+        if name is None:
+            raise ValidationError(f"no product {product_id}")
+        return self._insert_variants(product_id, name, variants)
+
+    def _insert_variants(self, product_id: str, product_name: str,
+                         variants: Iterable[NewVariant]) -> list[str]:
+        now = utcnow()
         key = (self.session.scalar(select(func.max(m.Variant.key))) or 0) + 1
         ids: list[str] = []
-        for nv in product.variants:
+        for nv in variants:
             vid = new_id_str()
-            name = variant_label(product.name, nv.size, nv.colour)
+            name = variant_label(product_name, nv.size, nv.colour)
             self.session.add(m.Variant(
-                id=vid, key=key, product_id=pid, sku=nv.sku, name=name, size=nv.size,
+                id=vid, key=key, product_id=product_id, sku=nv.sku, name=name, size=nv.size,
                 colour=nv.colour, price=nv.price, cost=nv.cost,
                 reorder_point_milli=to_milli(nv.reorder_point), active=True, updated_at=now))
             self.session.flush()
@@ -123,7 +135,7 @@ class CatalogRepo(RepoBase):
             ids.append(vid)
             key += 1
         self.session.flush()
-        return pid, ids
+        return ids
 
     def _index_variant(self, key: int, name: str, sku: str) -> None:
         if self.session.get_bind().dialect.name == "sqlite":
