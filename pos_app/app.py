@@ -41,6 +41,7 @@ from .services.auth import AuthService, new_user
 from .services.card_payments import AttemptJournal
 from .services.catalog import CatalogService, new_tax_category
 from .services.catalog_admin import CatalogAdminService
+from .services.inventory import InventoryService
 from .services.checkout import CheckoutService
 from .services.customers import CustomerService
 from .services.drawer import DrawerService
@@ -80,9 +81,11 @@ class App:
     checkpointer: WalCheckpointer | None = None
     # back office (built from the services above in __post_init__)
     catalog_admin: CatalogAdminService = field(init=False)
+    inventory: InventoryService = field(init=False)
 
     def __post_init__(self) -> None:
         self.catalog_admin = CatalogAdminService(self.store, self.ctx, self.auth)
+        self.inventory = InventoryService(self.store, self.ctx, self.auth)
 
     def close(self) -> None:
         self.print_worker.stop()

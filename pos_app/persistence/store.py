@@ -8,6 +8,7 @@ from .db import SessionFactory
 from .repos.catalog import CatalogRepo
 from .repos.catalog_admin import CatalogAdminRepo
 from .repos.devices import DevicesRepo
+from .repos.inventory import InventoryRepo
 from .repos.journal import JournalRepo
 from .repos.people import PeopleRepo
 from .repos.sales import SalesRepo
@@ -18,7 +19,7 @@ from .repos.sync import SyncRepo
 
 
 class SqlTx(SettingsRepo, CatalogRepo, PeopleRepo, SalesRepo, StockRepo, ShiftRepo, JournalRepo,
-            SyncRepo, DevicesRepo, CatalogAdminRepo):
+            SyncRepo, DevicesRepo, CatalogAdminRepo, InventoryRepo):
     """One database transaction; everything written through it commits or rolls back together."""
 
     def __init__(self, session: Session) -> None:

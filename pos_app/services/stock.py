@@ -15,6 +15,24 @@ from .catalog import require_variant
 from .ports import Store, Tx
 
 
+def write_moves(tx: Tx, ctx: TillContext, user: User, moves: list[StockMove], action: str,
+                subject: str, costs: dict[str, int] | None = None) -> None:
+    """Movements, their ``stock.moved`` event and audit entry; ``costs`` (per movement id)
+    adds the unit cost of goods received."""
+    tx.add_stock_moves(moves)
+    movements: list[dict[str, object]] = [
+        {"id": mv.id, "variant_id": mv.variant_id, "location_id": mv.location_id,
+         "qty": str(mv.qty), "kind": mv.kind.value, "reason": mv.reason} for mv in moves]
+    for mv, item in zip(moves, movements, strict=True):
+        if costs and mv.id in costs:
+            item["unit_cost"] = costs[mv.id]
+    tx.add_event("stock.moved", "stock", moves[0].ref_id or moves[0].id,
+                 {"ref": subject, "movements": movements})
+    tx.append_audit(ctx.till_id, user.id, action, subject,
+                    {"movements": [[mv.variant_id, str(mv.qty), mv.kind.value]
+                                   for mv in moves]})
+
+
 @dataclass(slots=True)
 class StockService:
     store: Store
@@ -28,15 +46,7 @@ class StockService:
 
     def _write(self, tx: Tx, user: User, moves: list[StockMove], action: str,
                subject: str) -> None:
-        tx.add_stock_moves(moves)
-        tx.add_event("stock.moved", "stock", moves[0].ref_id or moves[0].id, {
-            "ref": subject, "movements": [
-                {"id": mv.id, "variant_id": mv.variant_id, "location_id": mv.location_id,
-                 "qty": str(mv.qty), "kind": mv.kind.value, "reason": mv.reason}
-                for mv in moves]})
-        tx.append_audit(self.ctx.till_id, user.id, action, subject,
-                        {"movements": [[mv.variant_id, str(mv.qty), mv.kind.value]
-                                       for mv in moves]})
+        write_moves(tx, self.ctx, user, moves, action, subject)
 
     def adjust(self, user: User, sku: str, delta: Decimal, reason: str,
                kind: MovementKind = MovementKind.ADJUSTMENT) -> None:
