@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import Engine
 
@@ -17,6 +18,8 @@ from drivers.registry import find_driver
 from drivers.url import parse_device_url
 from sync.connectors.base import ConfigError
 from sync.engine import Connector, SyncEngine
+from sync.inbound import InboundPoller, can_pull
+from sync.ports import Puller
 from sync.registry import connector_type
 from sync.secrets import KeyringSecrets
 
@@ -33,6 +36,7 @@ from .paths import backup_dir, data_dir, db_path
 from .persistence.catalog_reader import SqliteCatalogReader, StoreCatalogReader
 from .persistence.checkpoint import WalCheckpointer
 from .persistence.db import SessionFactory, make_engine
+from .persistence.inbound_store import SqlInboundStore
 from .persistence.migrate import upgrade
 from .persistence.store import SqlStore
 from .persistence.sync_store import SqlSyncStore
@@ -269,9 +273,12 @@ def build_sync_engine(app: App, only: str | None = None) -> SyncEngine:
     store = sync_store(app)
     connectors: dict[str, Connector] = {}
     tax_codes = [t.code for t in app.catalog.tax_categories()]
+    catalog = inbound_store(app)
     for config in store.connectors():
         if config.enabled and (only is None or config.name == only):
             connector = connector_type(config.type)(config, secrets)
+            if hasattr(connector, "bind"):  # connectors that map POS items to their own
+                connector.bind(catalog)
             missing = connector.check_mapping(tax_codes) if hasattr(
                 connector, "check_mapping") else []
             if missing:  # refuse to start rather than dead-letter every sale
@@ -280,3 +287,15 @@ def build_sync_engine(app: App, only: str | None = None) -> SyncEngine:
                                   "`pos sync connector remove` and `add … --set KEY=VALUE`")
             connectors[config.name] = connector
     return SyncEngine(store, connectors)
+
+
+def inbound_store(app: App) -> SqlInboundStore:
+    """The POS's items for connectors' mappings, and where pulled changes are applied."""
+    return SqlInboundStore(app.store, app.ctx, app.ctx.till_id)
+
+
+def build_inbound_poller(app: App, engine: SyncEngine) -> InboundPoller:
+    """Pulls through the engine's own connector objects, those that can pull."""
+    pullers = {n: cast(Puller, c) for n, c in engine.connectors.items() if can_pull(c)}
+    return InboundPoller(inbound_store(app), pullers, {
+        n: float(getattr(c, "pull_interval_s", 30)) for n, c in pullers.items()})

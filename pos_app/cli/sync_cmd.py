@@ -11,10 +11,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sync.connectors.base import ConfigError, check_settings, secret_keys
+from sync.inbound import InboundPoller, Listener, listening
 from sync.model import ConnectorConfig, SyncError
 from sync.registry import connector_type, connector_types
 
-from ..app import App, build_sync_engine, secret_store, sync_store
+from ..app import (
+    App,
+    build_inbound_poller,
+    build_sync_engine,
+    inbound_store,
+    secret_store,
+    sync_store,
+)
 from ..domain.errors import NotFound, ValidationError
 from ..domain.money import format_plain
 from ..domain.users import Permission
@@ -33,6 +41,25 @@ def add_parser(sub: Any, common: argparse.ArgumentParser, parser_class: type) ->
     run.add_argument("--until-idle", action="store_true",
                      help="until nothing is due now (later retries stay queued)")
     run.add_argument("--connector", help="only this connector")
+    pull = ss.add_parser("pull", help="pull catalog and price changes from the targets that "
+                         "can (once, until nothing new)", parents=[common])
+    pull.add_argument("--connector", help="only this connector")
+    pull.add_argument("--full", action="store_true", help="from the start, not the cursor")
+    listen = ss.add_parser("listen", help="pull on an interval, and at once when a signed "
+                           "change notification arrives at /NAME", parents=[common])
+    listen.add_argument("--port", type=int, required=True)
+    listen.add_argument("--host", default="127.0.0.1")
+    listen.add_argument("--connector", help="only this connector")
+    conf = ss.add_parser("conflicts", help="changes at targets that disagree with data the "
+                         "POS owns", parents=[common])
+    conf.add_argument("--connector")
+    conf.add_argument("--all", action="store_true", help="resolved ones too")
+    conf.add_argument("--json", action="store_true")
+    res = ss.add_parser("resolve", help="close a conflict (audited)", parents=[common])
+    res.add_argument("conflict_id")
+    res.add_argument("--note", required=True, help="what was decided")
+    ss.add_parser("mapping", help="POS items and locations vs the target's; exit 1 when "
+                  "something is unmapped", parents=[common]).add_argument("name")
     for name in ("retry", "skip"):
         x = ss.add_parser(name, help=f"{name} a dead letter (audited)", parents=[common])
         x.add_argument("event_id")
@@ -76,10 +103,21 @@ def run(ns: argparse.Namespace, app: App, login: Any, out: Any) -> int:
         return 0
     if ns.action == "run":
         return _run_engine(ns, app, out)
+    if ns.action in ("pull", "listen"):
+        return _inbound(ns, app, out)
+    if ns.action == "conflicts":
+        return _conflicts(ns, app, out)
+    if ns.action == "mapping":
+        return _mapping(ns, app, store, out)
     if ns.action == "reconcile":
         return _reconcile(ns, app, store, out)
     user = login()
     app.auth.require(user, Permission.SETTINGS)
+    if ns.action == "resolve":
+        if not inbound_store(app).resolve(ns.conflict_id, user.id, ns.note):
+            raise NotFound(f"no open conflict {ns.conflict_id}")
+        out(f"conflict {ns.conflict_id} resolved")
+        return 0
     if ns.action in ("retry", "skip"):
         n = (store.requeue(ns.event_id, ns.connector, datetime.now(UTC)) if ns.action == "retry"
              else store.skip(ns.event_id, ns.connector))
@@ -123,14 +161,98 @@ def _connector(ns: argparse.Namespace, app: App, store: Any, out: Any) -> int:
         secrets.delete(ns.name)
         out(f"connector {ns.name} removed")
         return 0
-    cfg = configs[ns.name]
-    connector = connector_type(cfg.type)(cfg, secrets)
+    connector = _open_connector(app, configs[ns.name])
     try:
         out(connector.test())
-    except SyncError as exc:
+    except (SyncError, ConfigError) as exc:
         raise ValidationError(f"test of {ns.name} failed: {exc}") from exc
     finally:
         connector.close()
+    return 0
+
+
+def _open_connector(app: App, cfg: ConnectorConfig) -> Any:
+    try:
+        connector = connector_type(cfg.type)(cfg, secret_store(app))
+    except ConfigError as exc:
+        raise ValidationError(str(exc)) from exc
+    if hasattr(connector, "bind"):
+        connector.bind(inbound_store(app))
+    return connector
+
+
+def _mapping(ns: argparse.Namespace, app: App, store: Any, out: Any) -> int:
+    configs = {c.name: c for c in store.connectors()}
+    if ns.name not in configs:
+        raise NotFound(f"no connector {ns.name!r}")
+    connector = _open_connector(app, configs[ns.name])
+    try:
+        if not hasattr(connector, "mapping"):
+            out(f"{ns.name} ({configs[ns.name].type}) maps no items")
+            return 0
+        report = connector.mapping()
+        for line in report.lines():
+            out(line)
+        unmapped = report.unmapped(configs[ns.name].settings.get("unmatched", "refuse"))
+    except SyncError as exc:
+        raise ValidationError(f"cannot read the mapping of {ns.name}: {exc}") from exc
+    finally:
+        connector.close()
+    if unmapped:
+        out(f"unmapped: {', '.join(unmapped)}")
+        return 1
+    out("mapping complete")
+    return 0
+
+
+def _conflicts(ns: argparse.Namespace, app: App, out: Any) -> int:
+    found = inbound_store(app).conflicts(ns.connector, include_resolved=ns.all)
+    if ns.json:
+        out(json.dumps([asdict(c) for c in found], indent=2))
+        return 0
+    for c in found:
+        out(f"{c.id}  {c.at[:19]}  {c.connector:<12} {c.sku:<16} {c.field:<6} POS "
+            f"{c.pos_value!r} vs target {c.target_value!r} ({c.ref})"
+            + (f"  resolved {c.resolved}" if c.resolved else ""))
+    if not found:
+        out("no open conflicts" if not ns.all else "no conflicts")
+    return 0
+
+
+def _inbound(ns: argparse.Namespace, app: App, out: Any) -> int:
+    try:
+        engine = build_sync_engine(app, ns.connector)
+    except ConfigError as exc:
+        raise ValidationError(str(exc)) from exc
+    try:
+        poller = build_inbound_poller(app, engine)
+        if not poller.connectors:
+            raise ValidationError("no connector that can pull is configured")
+        if ns.action == "pull":
+            for name in poller.connectors:
+                if ns.full:
+                    inbound_store(app).reset_cursor(name)
+                try:
+                    out(f"{name}: {poller.poll_until_idle(name)}")
+                except SyncError as exc:
+                    raise ValidationError(f"pull from {name} failed: {exc}") from exc
+            return 0
+        return _listen(ns, app, poller, out)
+    finally:
+        engine.close()
+
+
+def _listen(ns: argparse.Namespace, app: App, poller: InboundPoller, out: Any) -> int:
+    secrets = secret_store(app)
+    keys = {n: k for n in poller.connectors if (k := secrets.get(n, "webhook_secret"))}
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: (stop.set(), poller.wake()))
+    listener = Listener(keys, poller.wake)
+    with listening(listener, ns.host, ns.port):
+        out(f"listening on {listener.url}/NAME for {', '.join(sorted(keys)) or 'nobody'} "
+            f"(webhook_secret set); pulling {', '.join(poller.connectors)}; Ctrl+C stops")
+        poller.run_forever(stop)
     return 0
 
 
@@ -146,11 +268,18 @@ def _run_engine(ns: argparse.Namespace, app: App, out: Any) -> int:
                 f"retrying {stats.retried}, dead {stats.dead}")
             return 0
         stop = threading.Event()
+        poller = build_inbound_poller(app, engine)
         for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: stop.set())
+            signal.signal(sig, lambda *_: (stop.set(), poller.wake()))
         out(f"sync running for {', '.join(engine.connectors) or 'no connectors'}; "
             "Ctrl+C stops")
+        inbound = threading.Thread(target=poller.run_forever, args=(stop,), daemon=True,
+                                   name="sync-inbound")
+        if poller.connectors:  # pulls from the targets that can, on their intervals
+            inbound.start()
         engine.run_forever(stop)
+        if inbound.is_alive():
+            inbound.join(30)
         return 0
     finally:
         engine.close()
