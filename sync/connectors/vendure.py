@@ -352,6 +352,8 @@ class VendureConnector:
 
     def deliver(self, delivery: Delivery) -> str | None:
         event = delivery.event
+        if event.payload.get("source") == self.name:
+            return "came from this Vendure: not sent back"
         if event.type == "stock.moved":
             return self._stock(delivery)
         if event.type == "price.changed":
