@@ -46,6 +46,7 @@ from .services.card_payments import AttemptJournal
 from .services.catalog import CatalogService, new_tax_category
 from .services.catalog_admin import CatalogAdminService
 from .services.inventory import InventoryService
+from .services.purchasing import PurchasingService
 from .services.checkout import CheckoutService
 from .services.customers import CustomerService
 from .services.drawer import DrawerService
@@ -86,10 +87,12 @@ class App:
     # back office (built from the services above in __post_init__)
     catalog_admin: CatalogAdminService = field(init=False)
     inventory: InventoryService = field(init=False)
+    purchasing: PurchasingService = field(init=False)
 
     def __post_init__(self) -> None:
         self.catalog_admin = CatalogAdminService(self.store, self.ctx, self.auth)
         self.inventory = InventoryService(self.store, self.ctx, self.auth)
+        self.purchasing = PurchasingService(self.store, self.ctx, self.auth)
 
     def close(self) -> None:
         self.print_worker.stop()

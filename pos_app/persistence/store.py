@@ -11,6 +11,7 @@ from .repos.devices import DevicesRepo
 from .repos.inventory import InventoryRepo
 from .repos.journal import JournalRepo
 from .repos.people import PeopleRepo
+from .repos.purchasing import PurchasingRepo
 from .repos.sales import SalesRepo
 from .repos.settings import SettingsRepo
 from .repos.shifts import ShiftRepo
@@ -19,7 +20,7 @@ from .repos.sync import SyncRepo
 
 
 class SqlTx(SettingsRepo, CatalogRepo, PeopleRepo, SalesRepo, StockRepo, ShiftRepo, JournalRepo,
-            SyncRepo, DevicesRepo, CatalogAdminRepo, InventoryRepo):
+            SyncRepo, DevicesRepo, CatalogAdminRepo, InventoryRepo, PurchasingRepo):
     """One database transaction; everything written through it commits or rolls back together."""
 
     def __init__(self, session: Session) -> None:
