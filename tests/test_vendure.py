@@ -181,6 +181,27 @@ def test_a_crash_between_the_write_and_the_ack_does_not_double_it(
     assert stock.event.id in vendure.admin.variant("COF")["customFields"]["posStockEvents"]
 
 
+def test_items_can_be_matched_by_barcode(shop: Shop, vendure: VendureServer,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    before = vendure.admin.stock("TEA")
+    add_vendure(shop, vendure.url, "match=barcode", "unmatched=skip")
+    capsys.readouterr()
+    assert cli(shop, "sync", "mapping", "vend") == 0
+    out = capsys.readouterr().out
+    assert "2 POS items matched" in out and "3 POS items not at Vendure: APL, TS-L, TS-M" in out
+    cart = shop.app.checkout.new_cart()
+    shop.app.checkout.scan(cart, TEA_UPC, shop.cashier, Decimal(2))
+    shop.app.checkout.scan(cart, "TS-M", shop.cashier)  # no barcode: skipped, not dead
+    shop.app.checkout.pay_cash(cart, 5000, shop.cashier)
+    shop.app.checkout.complete(cart, shop.cashier)
+    clock = Clock()
+    eng = engine(shop, clock)
+    drain(eng, clock)
+    eng.close()
+    assert vendure.admin.stock("TEA") == before - 2
+    assert sync_store(shop.app).dead_letters() == []
+
+
 def test_unmapped_items_and_locations_refuse_to_start_and_are_listed(
         shop: Shop, vendure: VendureServer, capsys: pytest.CaptureFixture[str]) -> None:
     shop.app.catalog.add_product(shop.admin, NewProduct("Gift card", "STD", (

@@ -104,7 +104,9 @@ class Admin:
             self("mutation($i: [CreateProductVariantInput!]!) { createProductVariants("
                  "input: $i) { id } }", i=[{
                      "productId": pid, "sku": item.sku, "price": item.price,
-                     "taxCategoryId": cats[tax], "stockLevels": [
+                     "taxCategoryId": cats[tax], "customFields": {
+                         "barcode": item.barcodes[0][-13:] if item.barcodes else None},
+                     "stockLevels": [
                          {"stockLocationId": loc, "stockOnHand": stock}],
                      "translations": [{"languageCode": "en", "name": item.name}]}])
 

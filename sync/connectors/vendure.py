@@ -244,11 +244,11 @@ class VendureConnector:
         if self._match == "sku":
             return str(v["sku"]) if v.get("sku") else None
         code = (v.get("customFields") or {}).get(self._barcode_field)
-        return (str(code).strip() or None) if code else None
+        return _barcode(str(code)) or None if code else None
 
     @staticmethod
     def _item_keys(item: PosItem, match: str) -> list[str]:
-        return [item.sku] if match == "sku" else list(item.barcodes)
+        return [item.sku] if match == "sku" else [_barcode(b) for b in item.barcodes]
 
     def _index(self, refresh: bool = False) -> dict[str, str]:
         with self._lock:
@@ -397,7 +397,12 @@ class VendureConnector:
 
     def _apply_stock(self, event_id: str, deltas: dict[str, dict[str, int]],
                      skus: dict[str, str]) -> int:
-        deltas = {v: d for v, d in deltas.items() if d}
+        with self._lock:  # read and write as one step within this process
+            return self._read_then_write(event_id, {v: d for v, d in deltas.items() if d},
+                                         skus)
+
+    def _read_then_write(self, event_id: str, deltas: dict[str, dict[str, int]],
+                         skus: dict[str, str]) -> int:
         if not deltas:
             return 0
         rows = self._call(STOCK % self._field, {"o": {
@@ -475,7 +480,8 @@ class VendureConnector:
         currency, inclusive = self._facts()
         by_barcode: dict[str, str] = {}
         if self._match == "barcode":
-            by_barcode = {b: i.sku for i in self._need_catalog().items() for b in i.barcodes}
+            by_barcode = {_barcode(b): i.sku for i in self._need_catalog().items()
+                          for b in i.barcodes}
         changes: list[InboundChange] = []
         for v in variants.values():
             latest = max(latest, str(v["updatedAt"]))
@@ -507,3 +513,9 @@ class VendureConnector:
 
     def close(self) -> None:
         self._client.close()
+
+
+def _barcode(code: str) -> str:
+    """GTINs compare without their leading zeros (the POS keeps GTIN-14, a shop EAN-13)."""
+    code = code.strip()
+    return code.lstrip("0") or code if code.isdigit() else code

@@ -66,8 +66,11 @@ const config = {
     // POS stock events already applied to a variant, in the same write as the stock, so
     // a retry after a lost answer never applies a delta twice.
     customFields: {
-        ProductVariant: [{ name: 'posStockEvents', type: 'text', nullable: true, public: false,
-                           readonly: false, internal: false }],
+        ProductVariant: [
+            { name: 'posStockEvents', type: 'text', nullable: true, public: false },
+            // optional: only for matching POS items by barcode (connector match=barcode)
+            { name: 'barcode', type: 'string', nullable: true, public: false },
+        ],
     },
     plugins: [],
     logger: undefined,
