@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Engine
 
@@ -16,12 +16,15 @@ from drivers.errors import DeviceError
 from drivers.kinds import DeviceKind
 from drivers.registry import find_driver
 from drivers.url import parse_device_url
+from sync.alerts import AlertSender
 from sync.connectors.base import ConfigError
 from sync.engine import Connector, SyncEngine
 from sync.inbound import InboundPoller, can_pull
+from sync.model import ConnectorConfig
 from sync.ports import Puller
 from sync.registry import connector_type
 from sync.secrets import KeyringSecrets
+from sync.tuning import tuning
 
 from .domain.devices import DeviceEntry
 from .domain.errors import StateError, ValidationError
@@ -47,6 +50,7 @@ from .services.catalog import CatalogService, new_tax_category
 from .services.catalog_admin import CatalogAdminService
 from .services.inventory import InventoryService
 from .services.purchasing import PurchasingService
+from .services.reports import ReportService
 from .services.checkout import CheckoutService
 from .services.customers import CustomerService
 from .services.drawer import DrawerService
@@ -88,11 +92,13 @@ class App:
     catalog_admin: CatalogAdminService = field(init=False)
     inventory: InventoryService = field(init=False)
     purchasing: PurchasingService = field(init=False)
+    reports: ReportService = field(init=False)
 
     def __post_init__(self) -> None:
         self.catalog_admin = CatalogAdminService(self.store, self.ctx, self.auth)
         self.inventory = InventoryService(self.store, self.ctx, self.auth)
         self.purchasing = PurchasingService(self.store, self.ctx, self.auth)
+        self.reports = ReportService(self.store, self.ctx, self.auth, self.settings)
 
     def close(self) -> None:
         self.print_worker.stop()
@@ -270,26 +276,46 @@ def secret_store(app: App) -> KeyringSecrets:
     return device_secrets(app.data_dir)
 
 
+def open_sync_connector(app: App, config: ConnectorConfig, check: bool = True) -> Connector:
+    """One connector from its configuration: engine settings parsed, POS items bound, and
+    (``check``) its mapping complete, else a ConfigError listing what is missing."""
+    tuning(config.settings)  # a bad rate_limit or retry setting fails here, by name
+    connector: Any = connector_type(config.type)(config, secret_store(app))
+    if hasattr(connector, "bind"):  # connectors that map POS items to their own
+        connector.bind(inbound_store(app))
+    if check and hasattr(connector, "check_mapping"):
+        missing = connector.check_mapping([t.code for t in app.catalog.tax_categories()])
+        if missing:  # refuse to start rather than dead-letter every sale
+            connector.close()
+            raise ConfigError(f"connector {config.name} has unmapped values: "
+                              f"{', '.join(missing)}; add them with `pos sync connector "
+                              f"set {config.name} --set KEY=VALUE`")
+    return cast(Connector, connector)
+
+
 def build_sync_engine(app: App, only: str | None = None) -> SyncEngine:
-    """Connectors from the store's configuration, their types from entry points."""
-    secrets = secret_store(app)
+    """Connectors from the store's configuration, their types from entry points; the
+    service rebuilds one whose settings change and picks up added and removed ones."""
     store = sync_store(app)
+    configs = {c.name: c for c in store.connectors()
+               if c.enabled and only in (None, c.name)}
     connectors: dict[str, Connector] = {}
-    tax_codes = [t.code for t in app.catalog.tax_categories()]
-    catalog = inbound_store(app)
-    for config in store.connectors():
-        if config.enabled and (only is None or config.name == only):
-            connector = connector_type(config.type)(config, secrets)
-            if hasattr(connector, "bind"):  # connectors that map POS items to their own
-                connector.bind(catalog)
-            missing = connector.check_mapping(tax_codes) if hasattr(
-                connector, "check_mapping") else []
-            if missing:  # refuse to start rather than dead-letter every sale
-                raise ConfigError(f"connector {config.name} has unmapped values: "
-                                  f"{', '.join(missing)}; add them with "
-                                  "`pos sync connector remove` and `add … --set KEY=VALUE`")
-            connectors[config.name] = connector
-    return SyncEngine(store, connectors)
+    try:
+        for name, config in configs.items():
+            connectors[name] = open_sync_connector(app, config)
+    except BaseException:
+        for connector in connectors.values():
+            connector.close()
+        raise
+
+    def alerts(config: ConnectorConfig) -> AlertSender | None:
+        url = tuning(config.settings).alert_url
+        return AlertSender(url, secret_store(app).get(config.name, "alert_secret")) \
+            if url else None
+
+    return SyncEngine(store, connectors, configs=configs,
+                      factory=lambda config: open_sync_connector(app, config),
+                      alert_sender=alerts, only=only)
 
 
 def inbound_store(app: App) -> SqlInboundStore:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -58,6 +58,35 @@ class ConnectorStatus:
     skipped: int
     last_success: datetime | None
     last_error: str | None
+    in_flight: int = 0
+
+
+@dataclass(slots=True)
+class RoundOutcome:
+    """What one round of the engine did for one connector, recorded in one transaction;
+    whatever it claimed and left out goes back to pending untouched."""
+
+    acks: list[tuple[str, str | None]] = field(default_factory=list)  # event, target ref
+    failures: list[tuple[str, str, datetime]] = field(default_factory=list)  # ..., next try
+    dead: list[tuple[str, str]] = field(default_factory=list)  # event, the target's message
+    held: list[tuple[str, datetime]] = field(default_factory=list)  # not before (summaries)
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorFacts:
+    """The raw figures the health of one connector is judged from (sync/health.py)."""
+
+    name: str
+    type: str
+    settings: dict[str, Any]
+    pending: int  # queued and not delivered (including held and retrying ones)
+    in_flight: int  # claimed by the engine this round
+    dead: int
+    retrying: int  # pending after a failed attempt
+    held: int  # waiting on purpose (a day's summary before the day is over)
+    unqueued: int  # in the outbox but not yet queued for this connector
+    oldest_waiting_at: datetime | None  # oldest event that should be on its way
+    runtime: dict[str, Any]  # what the engine serving it last recorded
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,14 +27,14 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .model import TransientError
+from .model import NotAttempted
 
 _UNITS = {"s": 1.0, "sec": 1.0, "second": 1.0, "m": 60.0, "min": 60.0, "minute": 60.0,
           "h": 3600.0, "hour": 3600.0, "d": 86400.0, "day": 86400.0}
 EPOCH_THRESHOLD = 1e9  # a reset this large is a Unix time, smaller ones are seconds from now
 
 
-class Throttled(TransientError):
+class Throttled(NotAttempted):
     """The next request may only go after longer than the caller wanted to wait."""
 
     def __init__(self, wait_s: float) -> None:
@@ -127,6 +127,7 @@ class Limiter:
         self._remaining: float | None = None  # server quota left, our own estimate
         self._reset_at = 0.0
         self._in_flight = 0
+        self.max_wait = math.inf  # acquire() without max_wait waits at most this long
         self.waited_s = 0.0  # time spent waiting, for the benchmark and the logs
         self.throttled = 0  # 429s seen
 
@@ -201,7 +202,7 @@ class Limiter:
                 n = min(n, max(1.0, self._remaining))
             return int(n) if n != math.inf else 1_000_000
 
-    def acquire(self, cost: float = 1.0, max_wait: float = math.inf) -> float:
+    def acquire(self, cost: float = 1.0, max_wait: float | None = None) -> float:
         """Take ``cost`` from the budget, waiting for it; return the seconds waited.
 
         Raises :class:`Throttled` (taking nothing) when the wait would exceed ``max_wait``.
@@ -209,7 +210,7 @@ class Limiter:
         with self._lock:
             now = self._clock()
             wait = self._wait_locked(now, cost)
-            if wait > max_wait:
+            if wait > (self.max_wait if max_wait is None else max_wait):
                 raise Throttled(wait)
             if self.rate:
                 self._tat = max(self._tat, now + wait) + cost / self.rate
@@ -227,7 +228,7 @@ class Limiter:
             self._in_flight = max(0, self._in_flight - 1)
 
     @contextmanager
-    def request(self, cost: float = 1.0, max_wait: float = math.inf) -> Iterator[None]:
+    def request(self, cost: float = 1.0, max_wait: float | None = None) -> Iterator[None]:
         self.acquire(cost, max_wait)
         try:
             yield

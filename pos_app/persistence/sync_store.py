@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sync.model import ConnectorConfig, ConnectorStatus, DeadLetter, Delivery, Reconciliation
+from sync.model import (
+    ConnectorConfig,
+    ConnectorFacts,
+    ConnectorStatus,
+    DeadLetter,
+    Delivery,
+    Reconciliation,
+    RoundOutcome,
+)
 
 from .store import SqlStore
 
@@ -45,6 +54,73 @@ class SqlSyncStore:
     def due(self, connector: str, now: datetime, limit: int) -> list[Delivery]:
         with self._store.tx() as tx:
             return tx.sync_due(connector, now, limit)
+
+    def claim(self, connector: str, now: datetime, limit: int) -> list[Delivery]:
+        with self._store.tx() as tx:  # an idle poll stays a read: no write lock taken
+            if not tx.sync_due(connector, now, 1):
+                return []
+        with self._store.tx(write=True) as tx:
+            due = tx.sync_claim(connector, now, limit)
+            tx.commit()
+        return due
+
+    def finish(self, connector: str, outcome: RoundOutcome, at: datetime,
+               runtime: dict[str, Any] | None = None) -> None:
+        with self._store.tx(write=True) as tx:
+            tx.sync_finish(connector, outcome, at)
+            if runtime is not None:
+                tx.sync_save_runtime(connector, runtime)
+            tx.commit()
+
+    def plan(self, connector: str, plans: list[tuple[str, str]]) -> None:
+        with self._store.tx(write=True) as tx:
+            tx.sync_plan(connector, plans)
+            tx.commit()
+
+    def planned(self, connector: str) -> dict[str, int]:
+        with self._store.tx() as tx:
+            return tx.sync_planned(connector)
+
+    def runtime(self, connector: str) -> dict[str, Any]:
+        with self._store.tx() as tx:
+            return tx.sync_runtime(connector)
+
+    def save_runtime(self, connector: str, runtime: dict[str, Any]) -> None:
+        with self._store.tx(write=True) as tx:
+            tx.sync_save_runtime(connector, runtime)
+            tx.commit()
+
+    def take(self, connector: str, owner: dict[str, Any],
+             may_replace: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
+        with self._store.tx(write=True) as tx:
+            record = tx.sync_runtime(connector)
+            current = record.get("owner")
+            mine = bool(current) and current.get("id") == owner["id"]
+            if current and not mine and not may_replace(current):
+                return None
+            if not mine:
+                tx.sync_release(connector)  # claims a dead predecessor left behind
+            record["owner"] = owner
+            tx.sync_save_runtime(connector, record)
+            tx.commit()
+        return record
+
+    def facts(self, now: datetime, connector: str | None = None) -> list[ConnectorFacts]:
+        with self._store.tx() as tx:
+            return tx.sync_facts(now, connector)
+
+    def update_connector(self, name: str, settings: dict[str, Any], actor_id: str | None,
+                         details: dict[str, Any]) -> None:
+        with self._store.tx(write=True) as tx:
+            tx.sync_update_connector(name, settings)
+            tx.append_audit(self._chain, actor_id, "connector_changed", name, details)
+            tx.commit()
+
+    def requeue_all(self, connector: str | None, now: datetime) -> int:
+        with self._store.tx(write=True) as tx:
+            n = tx.sync_requeue_all(connector, now)
+            tx.commit()
+        return n
 
     def _mark(self, state: str, connector: str, event_id: str, **kw: Any) -> None:
         with self._store.tx(write=True) as tx:

@@ -22,9 +22,33 @@ class ConfigError(ValueError):
     """Settings that cannot work; the message lists what to fix."""
 
 
+# Settings the engine reads for every connector, whatever its type (sync/tuning.py).
+ENGINE_SCHEMA = {
+    "rate_limit": Setting("client-side ceiling, e.g. 60/min or 10/s (the API's published "
+                          "limit); the API's own rate-limit headers are obeyed as well"),
+    "burst": Setting("requests allowed at once above rate_limit (the API's burst)",
+                     default="1"),
+    "concurrency": Setting("requests in flight at most (parallel lanes)", default="4"),
+    "batch_size": Setting("events per request where the target takes batches"),
+    "retry_base_s": Setting("first retry pause; doubles per attempt, with full jitter",
+                            default="1"),
+    "retry_cap_s": Setting("longest retry pause", default="300"),
+    "breaker_after": Setting("failures in a row that open the circuit breaker", default="5"),
+    "breaker_cooldown_s": Setting("seconds the open breaker waits before one probe",
+                                  default="30"),
+    "alert_url": Setting("POST alerts here (JSON, signed with alert_secret if set)"),
+    "alert_secret": Setting("HMAC secret for the alert webhook", secret=True),
+    "alert_after_s": Setting("alert when failing (breaker open) longer than this",
+                             default="600"),
+    "alert_backlog_s": Setting("alert when the oldest unsent event is older than this",
+                               default="1800"),
+}
+
+
 def _known(schema: dict[str, Setting], key: str) -> bool:
     """Exact keys, or ``prefix.*`` entries for mappings such as ``revenue.STD``."""
-    return key in schema or ((key.split(".")[0] + ".*") in schema and "." in key)
+    return (key in schema or key in ENGINE_SCHEMA
+            or ((key.split(".")[0] + ".*") in schema and "." in key))
 
 
 def check_settings(schema: dict[str, Setting], values: dict[str, str]) -> None:
@@ -38,7 +62,8 @@ def check_settings(schema: dict[str, Setting], values: dict[str, str]) -> None:
 
 
 def secret_keys(schema: dict[str, Setting], values: dict[str, str]) -> set[str]:
-    return {k for k in values if k in schema and schema[k].secret}
+    full = {**ENGINE_SCHEMA, **schema}
+    return {k for k in values if k in full and full[k].secret}
 
 
 def setting(config: ConnectorConfig, schema: dict[str, Setting], key: str) -> Any:

@@ -8,11 +8,13 @@ from typing import Any
 
 from sync.model import (
     ConnectorConfig,
+    ConnectorFacts,
     ConnectorStatus,
     DeadLetter,
     Delivery,
     OutboxEvent,
     Reconciliation,
+    RoundOutcome,
     ordering_key,
 )
 
@@ -48,7 +50,7 @@ ENQUEUE = sql(
     " ON CONFLICT (connector, event_id) DO NOTHING", "at")
 DUE = sql(
     "SELECT o.id, o.type, o.schema_version, o.aggregate_type, o.aggregate_id, o.payload,"
-    " o.created_at, d.idempotency_key, d.attempts, d.aggregate"
+    " o.created_at, d.idempotency_key, d.attempts, d.aggregate, d.target_ref"
     " FROM sync_deliveries d JOIN outbox o ON o.id = d.event_id"
     " WHERE d.connector = :c AND d.state = 'pending'"
     " AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= :now)"
@@ -64,7 +66,7 @@ DELIVERED = sql(
     " target_ref = :ref, delivered_at = :at, updated_at = :at, next_attempt_at = NULL"
     " WHERE connector = :c AND event_id = :e", "at")
 FAILED = sql(
-    "UPDATE sync_deliveries SET attempts = attempts + 1, last_error = :err,"
+    "UPDATE sync_deliveries SET state = 'pending', attempts = attempts + 1, last_error = :err,"
     " next_attempt_at = :next, updated_at = :at WHERE connector = :c AND event_id = :e",
     "next", "at")
 DEAD = sql(
@@ -87,6 +89,57 @@ REQUEUE = sql(
 SKIP = sql(
     "UPDATE sync_deliveries SET state = 'skipped', updated_at = :now WHERE event_id = :e"
     " AND (:c IS NULL OR connector = :c) AND state IN ('dead', 'pending')", "now")
+
+# The engine's rounds: claimed rows are 'sending' (in flight) until the round's outcome
+# is recorded; whatever a round claimed and did not attempt goes back to 'pending'.
+CLAIM = sql("UPDATE sync_deliveries SET state = 'sending'"
+            " WHERE connector = :c AND event_id = :e AND state = 'pending'")
+HOLD = sql(
+    "UPDATE sync_deliveries SET state = 'pending', next_attempt_at = :until, updated_at = :at"
+    " WHERE connector = :c AND event_id = :e", "until", "at")
+RELEASE = sql("UPDATE sync_deliveries SET state = 'pending'"
+              " WHERE connector = :c AND state = 'sending'")
+PLAN = sql("UPDATE sync_deliveries SET target_ref = :ref WHERE connector = :c"
+           " AND event_id = :e AND state IN ('pending', 'sending')")
+PLANNED = sql(
+    "SELECT target_ref, COUNT(*) FROM sync_deliveries WHERE connector = :c"
+    " AND state IN ('pending', 'sending', 'dead') AND target_ref IS NOT NULL"
+    " GROUP BY target_ref")
+# a retried member of a planned group brings its whole group back (never half an entry)
+REQUEUE_GROUP = sql(
+    "UPDATE sync_deliveries SET state = 'pending', attempts = 0, next_attempt_at = :now,"
+    " updated_at = :now WHERE state = 'dead' AND target_ref IS NOT NULL AND"
+    " (connector, target_ref) IN (SELECT connector, target_ref FROM sync_deliveries"
+    "   WHERE event_id = :e AND (:c IS NULL OR connector = :c) AND target_ref IS NOT NULL"
+    "   AND state = 'pending')", "now")
+REQUEUE_ALL = sql(
+    "UPDATE sync_deliveries SET state = 'pending', attempts = 0, next_attempt_at = :now,"
+    " updated_at = :now WHERE (:c IS NULL OR connector = :c)"
+    " AND (state = 'dead' OR (state = 'pending' AND attempts > 0))", "now")
+UPDATE_CONNECTOR = sql("UPDATE sync_connectors SET settings = :settings WHERE name = :name")
+RUNTIME = sql("SELECT value FROM settings WHERE key = :k")
+SAVE_RUNTIME = sql(
+    "INSERT INTO settings (key, value, updated_at) VALUES (:k, :v, :at)"
+    " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    "at")
+DROP_RUNTIME = sql("DELETE FROM settings WHERE key = :k")
+# health: only the rows still on their way (an index range, however long the history)
+OPEN_COUNTS = sql("SELECT state, COUNT(*) FROM sync_deliveries WHERE connector = :c"
+                  " AND state IN ('pending', 'sending', 'dead') GROUP BY state")
+WAITING = sql(
+    "SELECT SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN attempts = 0 AND next_attempt_at > :now THEN 1 ELSE 0 END),"
+    " MIN(CASE WHEN attempts > 0 OR next_attempt_at IS NULL OR next_attempt_at <= :now"
+    "   THEN event_id END)"
+    " FROM sync_deliveries WHERE connector = :c AND state IN ('pending', 'sending')", "now")
+UNQUEUED = sql(f"SELECT COUNT(*), MIN(o.id) FROM outbox o WHERE o.id > :cursor AND {NOT_QUEUED}")
+CREATED = sql("SELECT created_at FROM outbox WHERE id = :id").columns(created_at=UTCDateTime())
+
+
+def runtime_key(connector: str) -> str:
+    """Where the engine keeps a connector's runtime record (owner, breaker, alerts):
+    the settings table, which the store's settings service never lists."""
+    return f"sync.runtime.{connector}"
 
 
 RECONCILE = sql(
@@ -115,6 +168,7 @@ class SyncRepo(RepoBase):
                                    "at": utcnow()})
 
     def sync_remove_connector(self, name: str) -> None:
+        self._exec(DROP_RUNTIME, {"k": runtime_key(name)})
         self._exec(sql("DELETE FROM sync_deliveries WHERE connector = :n"), {"n": name})
         self._exec(sql("DELETE FROM sync_connectors WHERE name = :n"), {"n": name})
 
@@ -141,8 +195,71 @@ class SyncRepo(RepoBase):
         return len(rows)
 
     def sync_due(self, connector: str, now: datetime, limit: int) -> list[Delivery]:
-        return [Delivery(connector, _event(r), r[7], r[8], r[9])
+        return [Delivery(connector, _event(r), r[7], r[8], r[9], r[10])
                 for r in self._exec(DUE, {"c": connector, "now": now, "n": limit})]
+
+    def sync_claim(self, connector: str, now: datetime, limit: int) -> list[Delivery]:
+        due = self.sync_due(connector, now, limit)
+        if due:
+            self._exec(CLAIM, [{"c": connector, "e": d.event.id} for d in due])
+        return due
+
+    def sync_finish(self, connector: str, outcome: RoundOutcome, at: datetime) -> None:
+        if outcome.acks:
+            self.sync_delivered(connector, outcome.acks, at)
+        if outcome.failures:
+            self._exec(FAILED, [{"c": connector, "e": e, "err": err[:2000], "next": nxt,
+                                 "at": at} for e, err, nxt in outcome.failures])
+        if outcome.dead:
+            self._exec(DEAD, [{"c": connector, "e": e, "err": err[:2000], "at": at}
+                              for e, err in outcome.dead])
+        if outcome.held:
+            self._exec(HOLD, [{"c": connector, "e": e, "until": until, "at": at}
+                              for e, until in outcome.held])
+        self.sync_release(connector)
+
+    def sync_release(self, connector: str) -> int:
+        return int(self._exec(RELEASE, {"c": connector}).rowcount)
+
+    def sync_plan(self, connector: str, plans: list[tuple[str, str]]) -> None:
+        if plans:
+            self._exec(PLAN, [{"c": connector, "e": e, "ref": ref} for e, ref in plans])
+
+    def sync_planned(self, connector: str) -> dict[str, int]:
+        return {r[0]: int(r[1]) for r in self._exec(PLANNED, {"c": connector})}
+
+    def sync_runtime(self, connector: str) -> dict[str, Any]:
+        raw = self._exec(RUNTIME, {"k": runtime_key(connector)}).scalar()
+        data: dict[str, Any] = json.loads(raw) if raw else {}
+        return data
+
+    def sync_save_runtime(self, connector: str, data: dict[str, Any]) -> None:
+        self._exec(SAVE_RUNTIME, {"k": runtime_key(connector), "v": dumps(data),
+                                  "at": utcnow()})
+
+    def sync_update_connector(self, name: str, settings: dict[str, Any]) -> None:
+        self._exec(UPDATE_CONNECTOR, {"name": name, "settings": dumps(settings)})
+
+    def sync_requeue_all(self, connector: str | None, now: datetime) -> int:
+        return int(self._exec(REQUEUE_ALL, {"c": connector, "now": now}).rowcount)
+
+    def sync_facts(self, now: datetime, connector: str | None = None) -> list[ConnectorFacts]:
+        facts = []
+        for cfg in self.sync_connectors():
+            c = cfg.name
+            if connector not in (None, c):
+                continue
+            counts = {state: int(n) for state, n in self._exec(OPEN_COUNTS, {"c": c})}
+            retrying, held, first = self._exec(WAITING, {"c": c, "now": now}).one()
+            cursor = self._exec(CURSOR, {"name": c}).scalar() or ""
+            unqueued, first_new = self._exec(UNQUEUED, {"cursor": cursor, "c": c}).one()
+            oldest = min((x for x in (first, first_new) if x), default=None)
+            oldest_at = (self._exec(CREATED, {"id": oldest}).scalar() if oldest else None)
+            facts.append(ConnectorFacts(
+                c, cfg.type, cfg.settings, counts.get("pending", 0), counts.get("sending", 0),
+                counts.get("dead", 0), int(retrying or 0), int(held or 0), int(unqueued or 0),
+                oldest_at, self.sync_runtime(c)))
+        return facts
 
     def sync_delivered(self, connector: str, acks: list[tuple[str, str | None]],
                        at: datetime) -> None:
@@ -168,7 +285,8 @@ class SyncRepo(RepoBase):
                                 counts.get(cfg.name, {}).get("delivered", 0),
                                 counts.get(cfg.name, {}).get("dead", 0),
                                 counts.get(cfg.name, {}).get("skipped", 0),
-                                last_ok.get(cfg.name), last_err.get(cfg.name))
+                                last_ok.get(cfg.name), last_err.get(cfg.name),
+                                counts.get(cfg.name, {}).get("sending", 0))
                 for cfg in self.sync_connectors()]
 
     def sync_dead_letters(self, connector: str | None) -> list[DeadLetter]:
@@ -191,7 +309,10 @@ class SyncRepo(RepoBase):
                               tuple(missing))
 
     def sync_requeue(self, event_id: str, connector: str | None, now: datetime) -> int:
-        return int(self._exec(REQUEUE, {"e": event_id, "c": connector, "now": now}).rowcount)
+        n = int(self._exec(REQUEUE, {"e": event_id, "c": connector, "now": now}).rowcount)
+        if n:
+            self._exec(REQUEUE_GROUP, {"e": event_id, "c": connector, "now": now})
+        return n
 
     def sync_skip(self, event_id: str, connector: str | None) -> int:
         return int(self._exec(SKIP, {"e": event_id, "c": connector, "now": utcnow()}).rowcount)
