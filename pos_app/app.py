@@ -51,6 +51,7 @@ from .services.catalog_admin import CatalogAdminService
 from .services.inventory import InventoryService
 from .services.purchasing import PurchasingService
 from .services.reports import ReportService
+from .services.reports import ReportService
 from .services.checkout import CheckoutService
 from .services.customers import CustomerService
 from .services.drawer import DrawerService
@@ -93,11 +94,13 @@ class App:
     inventory: InventoryService = field(init=False)
     purchasing: PurchasingService = field(init=False)
     reports: ReportService = field(init=False)
+    reports: ReportService = field(init=False)
 
     def __post_init__(self) -> None:
         self.catalog_admin = CatalogAdminService(self.store, self.ctx, self.auth)
         self.inventory = InventoryService(self.store, self.ctx, self.auth)
         self.purchasing = PurchasingService(self.store, self.ctx, self.auth)
+        self.reports = ReportService(self.store, self.ctx, self.auth, self.settings)
         self.reports = ReportService(self.store, self.ctx, self.auth, self.settings)
 
     def close(self) -> None:

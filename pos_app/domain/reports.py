@@ -261,11 +261,12 @@ def _cell(value: Any, money: bool, currency: str) -> str:
     return str(value)
 
 
-def rows_csv(rows: Sequence[Any], currency: str) -> str:
-    """Any report's rows as CSV: a header of field names, money as plain decimals (12.30)."""
-    if not rows:
+def rows_csv(rows: Sequence[Any], currency: str, row_type: type | None = None) -> str:
+    """Any report's rows as CSV: a header of field names, money as plain decimals (12.30).
+    ``row_type`` gives the header when there are no rows."""
+    if not rows and row_type is None:
         return ""
-    fields = dataclasses.fields(rows[0])
+    fields = dataclasses.fields(row_type or rows[0])
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([f.name for f in fields])

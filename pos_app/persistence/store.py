@@ -12,6 +12,7 @@ from .repos.inventory import InventoryRepo
 from .repos.journal import JournalRepo
 from .repos.people import PeopleRepo
 from .repos.purchasing import PurchasingRepo
+from .repos.reports import ReportsRepo
 from .repos.sales import SalesRepo
 from .repos.settings import SettingsRepo
 from .repos.shifts import ShiftRepo
@@ -20,7 +21,7 @@ from .repos.sync import SyncRepo
 
 
 class SqlTx(SettingsRepo, CatalogRepo, PeopleRepo, SalesRepo, StockRepo, ShiftRepo, JournalRepo,
-            SyncRepo, DevicesRepo, CatalogAdminRepo, InventoryRepo, PurchasingRepo):
+            SyncRepo, DevicesRepo, CatalogAdminRepo, InventoryRepo, PurchasingRepo, ReportsRepo):
     """One database transaction; everything written through it commits or rolls back together."""
 
     def __init__(self, session: Session) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..domain.errors import ValidationError
 from ..domain.pricing import PricingPolicy, TaxMode, TaxRounding
+from ..domain.reports import store_zone
 from ..domain.store import TillContext
 from ..domain.users import Permission, User
 from .auth import AuthService
@@ -28,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "print_receipts": "always",  # always | ask | never (the till's default choice)
     "print_merchant_copy": False,  # a second copy when a card paid
     "require_drawer_closed": False,  # no new sale while the drawer sensor says open
+    "timezone": None,  # IANA zone for store-local days in reports, e.g. "Europe/Berlin";
+    # None: this machine's zone
     "max_pin_attempts": 3,  # wrong PINs in a row before a user is locked out for 5 minutes
     "auto_lock_minutes": 5,  # the till locks itself after this long without a touch (0: never)
     "theme": "light",  # light | dark
@@ -43,6 +46,7 @@ _VALIDATORS: dict[str, Any] = {
     "print_receipts": lambda v: _choice(v, ("always", "ask", "never")),
     "print_merchant_copy": lambda v: _bool(v),
     "require_drawer_closed": lambda v: _bool(v),
+    "timezone": lambda v: _zone(v),
     "max_pin_attempts": lambda v: _positive_int(v),
     "auto_lock_minutes": lambda v: _non_negative_int(v),
     "theme": lambda v: _choice(v, ("light", "dark")),
@@ -68,6 +72,16 @@ def _bool(v: Any) -> bool:
     if text not in ("true", "false", "yes", "no", "1", "0", "on", "off"):
         raise ValueError
     return text in ("true", "yes", "1", "on")
+
+
+def _zone(v: Any) -> str | None:
+    if v in (None, ""):
+        return None
+    try:
+        store_zone(str(v))
+    except ValidationError as exc:
+        raise ValueError(str(exc)) from None
+    return str(v)
 
 
 def _positive_int(v: Any) -> int:
