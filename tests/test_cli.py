@@ -272,7 +272,7 @@ def test_init_then_first_sale_from_scratch(capsys, tmp_path: Path) -> None:  # t
 
 
 def test_demo_sells_through_every_emulated_device(capsys, store: Path) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = run(capsys, store, "demo")
+    code, out, err = run(capsys, store, "demo", "--headless")
     assert code == 0, err
     assert "scanner serial:///dev/pts/" in out and "0.435 kg" in out  # serial scanner, scale
     assert "display serial:///dev/pts/" in out and "CHANGE" in out  # the pole display's lines

@@ -123,6 +123,13 @@ def cmd_demo(ns: argparse.Namespace) -> int:
     engine.dispose()
     if not exists:
         out(build_demo_store(ns.data_dir, ns.skus, progress=_progress))
+    if not ns.headless and _gui_available():
+        from ..ui.run import run_till
+
+        with DemoHardware(data_dir(ns.data_dir)) as hw:
+            out("Demo users (user/PIN): " + ", ".join(f"{u}/{p}" for u, p, _ in DEMO_USERS))
+            return run_till(ns.data_dir, overrides=hw.urls, terminal=hw.terminal_url(),
+                            demo=hw)
     with DemoHardware(data_dir(ns.data_dir)) as hw:
         app = hw.open()
         try:
@@ -135,6 +142,30 @@ def cmd_demo(ns: argparse.Namespace) -> int:
     out("Emulators to try the drivers by hand: pos emulate printer|scanner|display|scale|"
         "drawer|terminal")
     return 0
+
+
+def _gui_available() -> bool:
+    """A screen to open the till on? No screen at all: the scripted sale instead (said so);
+    a screen Qt cannot use (missing libraries): one line saying what to install."""
+    from ..ui.qtenv import GuiUnavailable, check_gui, platform_name
+
+    if platform_name() in ("offscreen", "minimal"):
+        return False
+    try:
+        check_gui()
+    except GuiUnavailable as exc:
+        if not exc.no_display:
+            raise
+        print(f"pos: {exc}; running the scripted demo sale instead", file=sys.stderr)
+        return False
+    return True
+
+
+def cmd_till(ns: argparse.Namespace) -> int:
+    from ..ui.run import run_till
+
+    return run_till(ns.data_dir, fullscreen=ns.fullscreen,
+                    terminal="sim" if ns.sim_terminal else None)
 
 
 def cmd_db(ns: argparse.Namespace) -> int:
@@ -458,7 +489,8 @@ def cmd_bench(ns: argparse.Namespace) -> int:
 
 
 HANDLERS: dict[str, Handler] = {
-    "init": cmd_init, "demo-data": cmd_demo_data, "demo": cmd_demo, "db": cmd_db,
+    "init": cmd_init, "demo-data": cmd_demo_data, "demo": cmd_demo, "till": cmd_till,
+    "db": cmd_db,
     "catalog": cmd_catalog, "sale": cmd_sale, "refund": cmd_refund, "shift": cmd_shift,
     "report": cmd_report, "audit": cmd_audit, "user": cmd_user, "customer": cmd_customer,
     "stock": cmd_stock, "settings": cmd_settings, "sync": cmd_sync, "bench": cmd_bench,

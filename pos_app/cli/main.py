@@ -52,8 +52,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--skus", type=int, default=2000)
     s.add_argument("--seed", type=int, default=42)
 
-    s = cmd("demo", "set up the demo store if needed and run a scripted demo sale")
+    s = cmd("demo", "set up the demo store if needed and open the till on it, every device "
+                    "emulated (no screen: a scripted sale through the emulators instead)")
     s.add_argument("--skus", type=int, default=2000)
+    s.add_argument("--headless", action="store_true",
+                   help="ring up the scripted sale in the terminal instead of opening the till")
+
+    s = cmd("till", "open the till window on the configured store and hardware profile")
+    s.add_argument("--fullscreen", action="store_true", help="fill the screen (a till PC)")
+    s.add_argument("--sim-terminal", action="store_true",
+                   help="the built-in card terminal simulator when the profile has none")
 
     s = cmd("db", "database maintenance")
     dbs = s.add_subparsers(dest="action", required=True, parser_class=_Parser)

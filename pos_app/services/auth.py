@@ -95,6 +95,12 @@ class AuthService:
             tx.commit()
             return user
 
+    def login_choices(self) -> list[User]:
+        """Who may log in at this till: the lock screen's name tiles (no PINs, no roles
+        needed to show them, so no permission)."""
+        with self.store.tx() as tx:
+            return tx.active_users()
+
     def grant_override(
         self, approver: str, pin: str, permission: Permission, for_user: User, subject: str = ""
     ) -> OverrideGrant:

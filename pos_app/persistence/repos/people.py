@@ -27,6 +27,11 @@ class PeopleRepo(RepoBase):
         u = self.session.get(m.User, user_id)
         return _user(u) if u else None
 
+    def active_users(self) -> list[User]:
+        rows = self.session.scalars(select(m.User).where(m.User.active.is_(True))
+                                    .order_by(m.User.display_name))
+        return [_user(u) for u in rows]
+
     def pin_hash(self, user_id: str) -> str:
         return self.session.scalar(select(m.User.pin_hash).where(m.User.id == user_id)) or ""
 

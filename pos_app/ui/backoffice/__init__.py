@@ -1,0 +1,1 @@
+"""Back-office screens for managers and admins: the same application as the till."""
