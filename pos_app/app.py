@@ -48,16 +48,16 @@ from .services.auth import AuthService, new_user
 from .services.card_payments import AttemptJournal
 from .services.catalog import CatalogService, new_tax_category
 from .services.catalog_admin import CatalogAdminService
-from .services.inventory import InventoryService
-from .services.purchasing import PurchasingService
-from .services.reports import ReportService
-from .services.reports import ReportService
 from .services.checkout import CheckoutService
 from .services.customers import CustomerService
 from .services.drawer import DrawerService
 from .services.hardware import HardwareService
+from .services.inventory import InventoryService
+from .services.people import PeopleService
 from .services.ports import CatalogReader
 from .services.printing import PrintService
+from .services.purchasing import PurchasingService
+from .services.reports import ReportService
 from .services.returns import ReturnService
 from .services.settings import SettingsService
 from .services.shifts import ShiftService
@@ -94,14 +94,14 @@ class App:
     inventory: InventoryService = field(init=False)
     purchasing: PurchasingService = field(init=False)
     reports: ReportService = field(init=False)
-    reports: ReportService = field(init=False)
+    people: PeopleService = field(init=False)
 
     def __post_init__(self) -> None:
         self.catalog_admin = CatalogAdminService(self.store, self.ctx, self.auth)
         self.inventory = InventoryService(self.store, self.ctx, self.auth)
         self.purchasing = PurchasingService(self.store, self.ctx, self.auth)
         self.reports = ReportService(self.store, self.ctx, self.auth, self.settings)
-        self.reports = ReportService(self.store, self.ctx, self.auth, self.settings)
+        self.people = PeopleService(self.store, self.ctx, self.auth)
 
     def close(self) -> None:
         self.print_worker.stop()

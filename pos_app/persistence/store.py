@@ -11,6 +11,7 @@ from .repos.devices import DevicesRepo
 from .repos.inventory import InventoryRepo
 from .repos.journal import JournalRepo
 from .repos.people import PeopleRepo
+from .repos.people_admin import PeopleAdminRepo
 from .repos.purchasing import PurchasingRepo
 from .repos.reports import ReportsRepo
 from .repos.sales import SalesRepo
@@ -21,7 +22,8 @@ from .repos.sync import SyncRepo
 
 
 class SqlTx(SettingsRepo, CatalogRepo, PeopleRepo, SalesRepo, StockRepo, ShiftRepo, JournalRepo,
-            SyncRepo, DevicesRepo, CatalogAdminRepo, InventoryRepo, PurchasingRepo, ReportsRepo):
+            SyncRepo, DevicesRepo, CatalogAdminRepo, InventoryRepo, PurchasingRepo, ReportsRepo,
+            PeopleAdminRepo):
     """One database transaction; everything written through it commits or rolls back together."""
 
     def __init__(self, session: Session) -> None:
