@@ -202,6 +202,29 @@ def test_items_can_be_matched_by_barcode(shop: Shop, vendure: VendureServer,
     assert sync_store(shop.app).dead_letters() == []
 
 
+def test_a_location_mapped_to_dash_stays_out_of_vendure(shop: Shop, vendure: VendureServer,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    before = vendure.admin.stock("COF")
+    assert cli(shop, "sync", "connector", "add", "vendure", "--name", "vend", "--set",
+               f"url={vendure.url}", "--set", f"username={USER}", "--set",
+               f"password={PASSWORD}", "--set", "location.MAIN=-") == 0
+    capsys.readouterr()
+    assert cli(shop, "sync", "mapping", "vend") == 0
+    assert "location MAIN -> not synced" in capsys.readouterr().out
+    cart = shop.app.checkout.new_cart()
+    shop.app.checkout.scan(cart, COFFEE, shop.cashier)
+    shop.app.checkout.pay_cash(cart, 5000, shop.cashier)
+    shop.app.checkout.complete(cart, shop.cashier)
+    clock = Clock()
+    eng = engine(shop, clock)
+    drain(eng, clock)
+    eng.close()
+    assert vendure.admin.stock("COF") == before
+    [st] = sync_store(shop.app).status()
+    assert st.dead == 0 and st.delivered > 0
+
+
 def test_unmapped_items_and_locations_refuse_to_start_and_are_listed(
         shop: Shop, vendure: VendureServer, capsys: pytest.CaptureFixture[str]) -> None:
     shop.app.catalog.add_product(shop.admin, NewProduct("Gift card", "STD", (

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -42,7 +43,9 @@ log = logging.getLogger(__name__)
 
 TYPE = "vendure"
 PAGE = 100
+NOT_SYNCED = "-"  # location.CODE=- : that POS location's stock stays out of Vendure
 OVERLAP = timedelta(seconds=2)  # re-read a little before the cursor: a late commit is not lost
+REINDEX_S = 60.0  # an unknown SKU re-reads Vendure's variants at most this often
 
 LOGIN = """mutation($u: String!, $p: String!) { login(username: $u, password: $p) {
   __typename ... on ErrorResult { errorCode message } } }"""
@@ -104,7 +107,7 @@ class VendureConnector:
         "token": Setting("a bearer session token instead of username/password", secret=True),
         "channel": Setting("channel token (vendure-token header); default channel if unset"),
         "location.*": Setting("Vendure stock location (name or id) per POS location code, "
-                              "e.g. location.MAIN=Shop floor"),
+                              "e.g. location.MAIN=Shop floor; '-' leaves one out"),
         "match": Setting("match POS items to variants by 'sku' or 'barcode'", default="sku"),
         "barcode_field": Setting("ProductVariant custom field holding the barcode "
                                  "(match=barcode)", default="barcode"),
@@ -147,6 +150,7 @@ class VendureConnector:
         self._catalog: PosCatalog | None = None
         self._lock = threading.RLock()
         self._variant_ids: dict[str, str] | None = None  # match key -> Vendure variant id
+        self._index_at = 0.0
         self._location_ids: dict[str, str] | None = None  # POS location id -> Vendure id
         self._channel_facts: tuple[str, bool] | None = None
 
@@ -259,6 +263,7 @@ class VendureConnector:
                     if key:
                         index[key] = str(v["id"])
                 self._variant_ids = index
+                self._index_at = time.monotonic()
             return self._variant_ids
 
     def _vendure_locations(self) -> dict[str, str]:
@@ -313,8 +318,9 @@ class VendureConnector:
         vendure = self._vendure_locations()
         for loc in catalog.locations():
             want = self._locations.get(loc.code)
-            report.locations[loc.code] = (f"{want} (id {vendure[want]})"
-                                          if want and want in vendure else None)
+            report.locations[loc.code] = (
+                "not synced" if want == NOT_SYNCED else f"{want} (id {vendure[want]})"
+                if want and want in vendure else None)
         return report
 
     def check_mapping(self, tax_codes: list[str]) -> list[str]:
@@ -334,7 +340,9 @@ class VendureConnector:
                 ids: dict[str, str] = {}
                 for loc in self._need_catalog().locations():
                     want = self._locations.get(loc.code)
-                    if want and want in vendure:
+                    if want == NOT_SYNCED:
+                        ids[loc.id] = NOT_SYNCED
+                    elif want and want in vendure:
                         ids[loc.id] = vendure[want]
                 self._location_ids = ids
             return self._location_ids.get(pos_location_id)
@@ -343,8 +351,8 @@ class VendureConnector:
         keys = self._item_keys(item, self._match)
         index = self._index()
         found = next((index[k] for k in keys if k in index), None)
-        if found is None:  # created at Vendure since the index was read?
-            index = self._index(refresh=True)
+        if found is None and time.monotonic() - self._index_at > REINDEX_S:
+            index = self._index(refresh=True)  # created at Vendure since it was read?
             found = next((index[k] for k in keys if k in index), None)
         return found
 
@@ -372,10 +380,6 @@ class VendureConnector:
             if item is None:
                 raise PermanentError(f"stock event {event.id}: variant {mv['variant_id']} "
                                      "is not in the POS catalog")
-            if qty != qty.to_integral_value():
-                raise PermanentError(f"Vendure counts stock in whole units; {item.sku} moved "
-                                     f"{qty} (weighed items cannot be synced: set "
-                                     "unmatched=skip and leave them out of Vendure)")
             vid = self._variant_for(item)
             if vid is None:
                 unmatched.append(item.sku)
@@ -383,7 +387,13 @@ class VendureConnector:
             loc = self._location(str(mv["location_id"]))
             if loc is None:
                 raise PermanentError(f"POS location {mv['location_id']} has no Vendure stock "
-                                     "location: set location.CODE=NAME")
+                                     "location: set location.CODE=NAME (or - to leave it out)")
+            if loc == NOT_SYNCED:
+                continue
+            if qty != qty.to_integral_value():
+                raise PermanentError(f"Vendure counts stock in whole units; {item.sku} moved "
+                                     f"{qty} (leave weighed items out of Vendure and set "
+                                     "unmatched=skip)")
             deltas[vid][loc] += int(qty)
             skus[vid] = item.sku
         applied = self._apply_stock(event.id, {v: {loc: d for loc, d in locs.items() if d}
