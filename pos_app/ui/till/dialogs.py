@@ -440,6 +440,7 @@ class AmountDialog(TouchDialog):
         self.edit.setObjectName("amount")
         if start is not None:
             self.edit.set_minor(start)
+            self.edit.selectAll()  # typing or the keypad replaces it
         self.body.addWidget(self.edit)
         self.reason = QLineEdit()
         self.reason.setObjectName("reason")

@@ -199,7 +199,7 @@ class TillSession(QObject):
         from ...services.shifts import report_text
 
         def work() -> Any:
-            title = f"{report['kind']} report"
+            title = f"{report['type']} report"
             self.app.printing.queue_report(title, report_text(report))
             return self.app.printing.print_pending()
 
