@@ -22,6 +22,7 @@ from ..domain.users import Permission, Role, User
 from ..paths import backup_dir, data_dir, db_path
 from ..persistence.migrate import current_revision, online_backup, timestamped_backup
 from ..services.auth import OverrideGrant
+from . import backoffice_cmd
 from .args import PaySpec, parse_counts, parse_discount, parse_line_spec, parse_pays
 from .devices_cmd import cmd_devices, cmd_emulate, cmd_payments, cmd_print, print_now
 
@@ -368,6 +369,8 @@ def cmd_report(ns: argparse.Namespace) -> int:
 
     app = _app(ns)
     try:
+        if ns.kind not in ("x", "z"):
+            return backoffice_cmd.cmd_report(ns, app, lambda: _login(app, ns), out)
         user = _login(app, ns)
         if ns.kind == "x":
             if ns.count:
@@ -438,6 +441,8 @@ def cmd_stock(ns: argparse.Namespace) -> int:
 
     app = _app(ns)
     try:
+        if ns.action in backoffice_cmd.STOCK_ACTIONS:
+            return backoffice_cmd.cmd_stock(ns, app, lambda: _login(app, ns), out)
         if ns.action == "on-hand":
             out(fmt_qty(app.stock.on_hand(ns.sku)))
             return 0
@@ -482,6 +487,16 @@ def cmd_sync(ns: argparse.Namespace) -> int:
         app.close()
 
 
+def _backoffice(handler: Callable[..., int]) -> Handler:
+    def run(ns: argparse.Namespace) -> int:
+        app = _app(ns)
+        try:
+            return handler(ns, app, lambda: _login(app, ns), out)
+        finally:
+            app.close()
+    return run
+
+
 def cmd_bench(ns: argparse.Namespace) -> int:
     from ..bench import run_bench
 
@@ -496,6 +511,7 @@ HANDLERS: dict[str, Handler] = {
     "stock": cmd_stock, "settings": cmd_settings, "sync": cmd_sync, "bench": cmd_bench,
     "devices": lambda ns: cmd_devices(ns, open_app, _login), "emulate": cmd_emulate,
     "print": lambda ns: cmd_print(ns, _login), "payments": cmd_payments,
+    "po": _backoffice(backoffice_cmd.cmd_po), "supplier": _backoffice(backoffice_cmd.cmd_supplier),
 }
 
 

@@ -9,7 +9,8 @@ import sys
 from collections.abc import Sequence
 
 from ..domain.errors import PosError
-from . import commands
+from ..services.reports import REPORTS
+from . import backoffice_cmd, commands
 from .args import ScanAction
 
 log = logging.getLogger("pos_app.cli")
@@ -124,11 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     _device_options(ns_)
     ss.add_parser("status", help="show the open shift", parents=[common])
 
-    s = cmd("report", "X (mid-shift) or Z (close the shift) report")
-    s.add_argument("kind", choices=["x", "z"])
+    s = cmd("report", "X (mid-shift) or Z (close the shift) report, or a back-office report "
+                      "over store-local days")
+    s.add_argument("kind", choices=["x", "z", *REPORTS])
     s.add_argument("--format", choices=["text", "json", "csv"], default="text")
     s.add_argument("--count", action="append", default=[], metavar="TENDER:AMOUNT",
                    help="Z only: counted amount per tender, e.g. cash:412.50")
+    backoffice_cmd.add_report_options(s)
 
     s = cmd("audit", "audit log")
     s.add_subparsers(dest="action", required=True, parser_class=_Parser).add_parser(
@@ -165,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc = st.add_parser("count", help="record a counted quantity", parents=[common])
     sc.add_argument("sku")
     sc.add_argument("counted")
+    backoffice_cmd.add_stock_parsers(st, common)
 
     s = cmd("settings", "show or change store settings")
     se = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -177,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .sync_cmd import add_parser as add_sync_parser
 
     add_sync_parser(sub, common, _Parser)
+    backoffice_cmd.add_parsers(sub, common, _Parser)
     add_devices_parser(sub, common, _Parser)
 
     s = cmd("bench", "measure lookup, cart, search, commit and Z-report speed")
