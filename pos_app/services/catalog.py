@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..domain.barcodes import normalize_barcode
 from ..domain.catalog import NewProduct, NewVariant, TaxCategory, Variant
@@ -15,6 +18,9 @@ from ..domain.store import TillContext
 from ..domain.users import Permission, User
 from .auth import AuthService
 from .ports import CatalogReader, Store, Tx
+
+if TYPE_CHECKING:
+    from .catalog_io import ImportResult
 
 
 def new_tax_category(code: str, name: str, rate: str) -> TaxCategory:
@@ -147,6 +153,19 @@ class CatalogService:
 
     def search(self, text: str, limit: int = 20) -> list[Variant]:
         return self.reader.search_variants(text, limit)
+
+    def import_csv(self, user: User, path: Path,
+                   progress: Callable[[int, int], None] | None = None) -> ImportResult:
+        """All rows or none; ``ImportRejected`` lists every bad row (see ``catalog_io``)."""
+        from .catalog_io import import_catalog  # catalog_io builds on this module
+
+        return import_catalog(self.store, self.ctx, self.auth, user, path, progress)
+
+    def export_csv(self, user: User, path: Path) -> int:
+        from .catalog_io import export_catalog
+
+        self.auth.require(user, Permission.CATALOG)
+        return export_catalog(self.store, path, self.ctx.currency)
 
     def set_price(self, user: User, sku: str, price: int) -> None:
         """Live at the till at once: carts read the price when the item is added."""

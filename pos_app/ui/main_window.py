@@ -47,7 +47,7 @@ from .till.lock import LockScreen
 from .till.pay import DoneScreen, PayScreen
 from .till.sale import SaleScreen
 from .till.session import OverrideRequest, ReturnInfo, SaleDone, TillSession, user_message
-from .widgets import Banner, Toast
+from .widgets import Banner, Toast, open_dialog
 
 log = logging.getLogger(__name__)
 _INPUT_EVENTS = {QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin,
@@ -241,14 +241,7 @@ class TillWindow(QMainWindow):
     # ------------------------------------------------------------------ sale screen menu
     def ask(self, dlg: QDialog, on_accept: Callable[[Any], None] | None = None,
             name: str | None = None) -> QDialog:
-        """Open ``dlg`` window-modal without a nested event loop; ``on_accept(dlg)`` after OK."""
-        if name:
-            dlg.setObjectName(name)
-        if on_accept is not None:
-            dlg.accepted.connect(lambda: on_accept(dlg))
-        dlg.finished.connect(lambda _code: dlg.deleteLater())
-        dlg.open()
-        return dlg
+        return open_dialog(dlg, on_accept, name)
 
     def menu(self, action: str) -> None:
         s, ln = self.session, self.sale.selected_line()

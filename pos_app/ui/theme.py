@@ -11,6 +11,7 @@ import json
 import re
 from functools import lru_cache
 from importlib.resources import files
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
@@ -33,8 +34,9 @@ def palette_colours(name: str) -> dict[str, str]:
 
 
 def style_sheet(name: str) -> str:
-    colours = palette_colours(name)
-    return re.sub(r"\{\{(\w+)\}\}", lambda m: colours[m.group(1)], _resource("themes", "base.qss"))
+    values = {**palette_colours(name),
+              "icons": Path(str(files("resources").joinpath("icons"))).as_posix()}
+    return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], _resource("themes", "base.qss"))
 
 
 def apply_theme(app: QApplication, name: str) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -237,10 +238,14 @@ def hbox(*widgets: QWidget | None, spacing: int = 8, margins: int = 0,
     return layout
 
 
-def send_key(widget: QWidget, key: Qt.Key, text: str = "") -> None:
-    """Post a key press/release to ``widget`` (the keypad driving a focused field)."""
-    from PySide6.QtWidgets import QApplication
-
-    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-        QApplication.postEvent(widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier,
-                                                 text))
+def open_dialog(dlg: QDialog, on_accept: Callable[[Any], None] | None = None,
+                name: str | None = None) -> QDialog:
+    """Window-modal without a nested event loop; ``on_accept(dlg)`` after OK. Nested
+    ``exec()`` loops let device and worker callbacks run inside a dialog's stack frame."""
+    if name:
+        dlg.setObjectName(name)
+    if on_accept is not None:
+        dlg.accepted.connect(lambda: on_accept(dlg))
+    dlg.finished.connect(lambda _code: dlg.deleteLater())
+    dlg.open()
+    return dlg

@@ -7,8 +7,9 @@ event loop; a page is built the first time it is opened.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -25,6 +26,7 @@ from ..tasks import Tasks
 from ..theme import icon
 from ..till.session import TillSession
 from ..widgets import button
+from .page import PageContext
 
 PageFactory = Callable[[], QWidget]
 
@@ -50,6 +52,7 @@ class BackOffice(QWidget):
         root.addLayout(side)
         self.pages = QStackedWidget()
         root.addWidget(self.pages, 1)
+        self.ctx = PageContext(app, tasks, fmt)
         self._factories: list[tuple[str, PageFactory, Permission]] = []
         self._built: dict[int, QWidget] = {}
         self.nav.currentRowChanged.connect(self._open)
@@ -57,23 +60,28 @@ class BackOffice(QWidget):
 
     def _register_pages(self) -> None:
         """Pages in the order a manager uses them."""
+        from .products import ProductsPage
+
+        self.add_page("products", self.tr("Products"), "box",
+                      lambda: ProductsPage(self.ctx), Permission.CATALOG)
 
     def add_page(self, key: str, title: str, icon_name: str, factory: PageFactory,
                  permission: Permission) -> None:
         item = QListWidgetItem(icon(icon_name), title)
-        item.setData(256, key)
+        item.setData(Qt.ItemDataRole.UserRole, key)
         self.nav.addItem(item)
         self._factories.append((key, factory, permission))
 
     def set_user(self, user: User) -> None:
         self.user = user
+        self.ctx.user = user
         for row, (_key, _f, permission) in enumerate(self._factories):
             self.nav.item(row).setHidden(not user.can(permission))
         first = next((r for r in range(self.nav.count()) if not self.nav.item(r).isHidden()), -1)
         if self.nav.currentRow() < 0 or self.nav.item(self.nav.currentRow()).isHidden():
             self.nav.setCurrentRow(first)
 
-    def open_page(self, key: str) -> QWidget:
+    def open_page(self, key: str) -> Any:
         row = next(i for i, (k, _f, _p) in enumerate(self._factories) if k == key)
         self.nav.setCurrentRow(row)
         return self._built[row]
