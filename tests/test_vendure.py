@@ -158,6 +158,30 @@ def test_lost_answers_after_vendure_committed_do_not_double_a_delta(
     assert sync_store(shop.app).dead_letters() == []
 
 
+def test_a_till_that_starts_while_vendure_is_away_syncs_when_it_is_back(
+        shop: Shop, vendure: VendureServer) -> None:
+    before = vendure.admin.stock("TS-L")
+    with drop_proxy(vendure.url) as proxy:
+        add_vendure(shop, proxy.url)
+        proxy.down = True
+        clock = Clock()
+        eng = engine(shop, clock)  # the mapping cannot be checked now: it starts anyway
+        cart = shop.app.checkout.new_cart()
+        shop.app.checkout.scan(cart, "TS-L", shop.cashier, Decimal(2))
+        shop.app.checkout.pay_cash(cart, 5000, shop.cashier)
+        shop.app.checkout.complete(cart, shop.cashier)
+        for _ in range(3):
+            eng.run_until_idle()
+            clock.advance(60)
+        [st] = sync_store(shop.app).status()
+        assert st.pending == 1 and "HTTP 503" in (st.last_error or "")  # the stock event
+        assert vendure.admin.stock("TS-L") == before
+        proxy.down = False
+        drain(eng, clock)
+        eng.close()
+    assert vendure.admin.stock("TS-L") == before - 2
+
+
 def test_a_crash_between_the_write_and_the_ack_does_not_double_it(
         shop: Shop, vendure: VendureServer) -> None:
     before = vendure.admin.stock("COF")

@@ -164,12 +164,18 @@ class DropProxy:
 
     target: str
     drop: int = 0
+    down: bool = False
     dropped: int = 0
     url: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def handle(self, h: BaseHTTPRequestHandler) -> None:
         body = h.rfile.read(int(h.headers.get("Content-Length") or 0))
+        if self.down:  # Vendure is unreachable: a gateway's answer
+            h.send_response(503)
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+            return
         headers = {k: v for k, v in h.headers.items()
                    if k.lower() in ("authorization", "content-type", "vendure-token")}
         r = httpx.post(self.target, content=body, headers=headers, timeout=20)
