@@ -73,7 +73,6 @@ const config = {
         ],
     },
     plugins: [],
-    logger: undefined,
 };
 
 // Change notifications, signed like the POS's own webhooks: header X-POS-Signature
