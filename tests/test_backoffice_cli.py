@@ -5,23 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import sqlite3
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from pos_app.cli.main import main
+from .test_cli import CASHIER, MANAGER, demo_store, run, store
 
-CASHIER = ["--user", "cashier", "--pin", "1111"]
-MANAGER = ["--user", "manager", "--pin", "3333"]
-
-
-def run(capsys: pytest.CaptureFixture[str], store: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--data-dir", str(store), *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+__all__ = ["demo_store", "store"]  # the demo store fixtures of test_cli, shared
 
 
 def rows(store: Path, sql: str) -> list[tuple[object, ...]]:
@@ -30,20 +22,6 @@ def rows(store: Path, sql: str) -> list[tuple[object, ...]]:
         return con.execute(sql).fetchall()
     finally:
         con.close()
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    store = tmp_path_factory.mktemp("bo-cli") / "store"
-    assert main(["--data-dir", str(store), "demo-data", "--skus", "200"]) == 0
-    return store
-
-
-@pytest.fixture
-def store(demo_store: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "store"
-    shutil.copytree(demo_store, copy)
-    return copy
 
 
 def on_hand(capsys: pytest.CaptureFixture[str], store: Path, sku: str) -> str:
