@@ -24,6 +24,7 @@ import os
 import random
 import socket
 import threading
+import time
 import uuid
 import zlib
 from collections.abc import Callable, Sequence
@@ -171,6 +172,8 @@ class SyncEngine:
     store: SyncStore
     connectors: dict[str, Connector]
     clock: Callable[[], datetime] = _utcnow
+    # waits for the rate limits (tests that drive ``clock`` by hand pass its advance)
+    sleep: Callable[[float], object] = time.sleep
     rng: random.Random = field(default_factory=random.Random)
     policy: RetryPolicy = field(default_factory=RetryPolicy)  # defaults of Tuning
     batch: int = 200  # deliveries claimed per round (more where requests carry batches)
@@ -214,7 +217,8 @@ class SyncEngine:
             t = tuning(config.settings) if config else Tuning()
             breaker = self.breakers.setdefault(
                 name, CircuitBreaker(t.breaker_after, t.breaker_cooldown_s))
-            limiter = Limiter(t.rate, t.burst)
+            limiter = Limiter(t.rate, t.burst, clock=lambda: self.clock().timestamp(),
+                              sleep=lambda seconds: self.sleep(seconds))
             limiter.max_wait = ROUND_S
             connector = self.connectors[name]
             if hasattr(connector, "limiter"):

@@ -4,7 +4,10 @@ A connector calls :meth:`Limiter.acquire` before every request and :meth:`Limite
 with every answer. The limiter then keeps to the lowest of
 
 * the configured ceiling (``rate_limit`` such as ``60/min`` with ``burst``): a token
-  bucket, implemented as GCRA (a request may go at ``tat - (burst - 1) * interval``);
+  bucket, implemented as GCRA (a request may go at ``tat - (burst - 1) * interval``).
+  It keeps one request of the burst in reserve (with a burst of 1: 3 % of the rate), so
+  that requests the network delivers closer together than they were sent still fit the
+  server's bucket: configured with the published figures it runs just below the ceiling;
 * what the server says is left: ``X-RateLimit-Remaining``/``-Reset`` (GitHub, Twitter,
   most gateways; the reset as delta seconds or an epoch time), ``RateLimit-Remaining``/
   ``-Reset`` and the structured ``RateLimit`` header of the IETF drafts, Xero's
@@ -120,6 +123,7 @@ class Limiter:
                  sleep: Callable[[float], object] = time.sleep) -> None:
         self.rate = rate
         self.burst = max(1, burst)
+        self.reserve = True  # keep slack for network jitter (see above)
         self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()
         self._tat = 0.0  # GCRA theoretical arrival time of the next request
@@ -177,10 +181,17 @@ class Limiter:
             elif self._remaining < cost:
                 wait = max(wait, self._reset_at - now)
         if self.rate:
-            interval = 1.0 / self.rate
-            tolerance = (self.burst - 1) * interval
+            interval = 1.0 / self._rate()
+            tolerance = (self._burst() - 1) * interval
             wait = max(wait, max(self._tat, now) - tolerance - now)
         return wait
+
+    def _rate(self) -> float:
+        assert self.rate
+        return self.rate * 0.97 if self.reserve and self.burst == 1 else self.rate
+
+    def _burst(self) -> int:
+        return self.burst - 1 if self.reserve and self.burst > 1 else self.burst
 
     def ready_in(self, cost: float = 1.0) -> float:
         """Seconds until a request could go (0: now)."""
@@ -195,9 +206,9 @@ class Limiter:
                 return 0
             n = math.inf
             if self.rate:
-                interval = 1.0 / self.rate
+                interval = 1.0 / self._rate()
                 ahead = max(0.0, max(self._tat, now) - now)
-                n = max(1.0, (self.burst - 1) - ahead / interval + 1 + within_s * self.rate)
+                n = max(1.0, self._burst() - ahead / interval + within_s * self._rate())
             if self._remaining is not None and now < self._reset_at:
                 n = min(n, max(1.0, self._remaining))
             return int(n) if n != math.inf else 1_000_000
@@ -213,7 +224,7 @@ class Limiter:
             if wait > (self.max_wait if max_wait is None else max_wait):
                 raise Throttled(wait)
             if self.rate:
-                self._tat = max(self._tat, now + wait) + cost / self.rate
+                self._tat = max(self._tat, now + wait) + cost / self._rate()
             if self._remaining is not None:
                 self._remaining -= cost
             self._in_flight += 1

@@ -1,15 +1,25 @@
 """A reference receiver for the signed webhook: verifies signatures, deduplicates by
-Idempotency-Key as a careful target should, and can inject faults.
+idempotency key as a careful target should, takes batches, can enforce a published
+rate limit, and can inject faults.
 
 Used by the tests, by ``pos bench`` (in its own process) and by anyone checking a
-webhook set-up: ``python -m sync.receiver --secret S [--port P]`` prints its URL,
-serves until its standard input closes, then prints what it received as JSON.
+webhook set-up: ``python -m sync.receiver --secret S [--port P] [--rate 100 --burst 20]``
+prints its URL, serves until its standard input closes, then prints what it received
+as JSON.
+
+The rate limit is a token bucket (``rate`` per second, ``burst`` at once), published in
+every answer as ``X-RateLimit-Limit`` (the burst), ``X-RateLimit-Remaining`` (whole
+requests left now) and ``X-RateLimit-Reset`` (seconds until one more is allowed, with
+decimals); over it, 429 with ``Retry-After`` (whole seconds, rounded up).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import socket
+import struct
 import sys
 import threading
 import time
@@ -21,34 +31,104 @@ from typing import Any
 
 from sync.signing import HEADER, verify
 
-# What the receiver does with one request:
+# What the receiver does with one event (``fault``) or one request (``request_fault``):
 #   ok          record (once per key) and answer 200
 #   500 / 503   answer the error, record nothing
 #   429         answer 429 with Retry-After: 2, record nothing
+#   400         answer 400 with a message (a permanent, validation-class error)
+# and for a whole request only:
 #   drop        record, then close the connection without answering (target committed,
 #               the sender never hears it)
-#   400         answer 400 with a message (a permanent, validation-class error)
+#   timeout     record, then answer nothing until the sender has given up (``stall_s``)
+#   reset       close the connection with a TCP reset, recording nothing
 Fault = Callable[[dict[str, Any]], str]
+RequestFault = Callable[[list[dict[str, Any]]], str]
+RETRY_AFTER = 2
+
+
+class Bucket:
+    """The receiver's published limit: a token bucket of ``burst`` refilled at ``rate``/s."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.at = time.monotonic()
+        self.first: float | None = None  # first and last admitted request
+        self.last: float | None = None
+        self.admitted = 0
+        self.lock = threading.Lock()
+
+    def take(self) -> tuple[bool, dict[str, str]]:
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+            self.at = now
+            ok = self.tokens >= 1
+            if ok:
+                self.tokens -= 1
+                self.admitted += 1
+                self.first = now if self.first is None else self.first
+                self.last = now
+            wait = (1 - (self.tokens - math.floor(self.tokens))) / self.rate
+            headers = {"X-RateLimit-Limit": str(self.burst),
+                       "X-RateLimit-Remaining": str(math.floor(self.tokens)),
+                       "X-RateLimit-Reset": f"{wait:.3f}"}
+            if not ok:
+                headers["Retry-After"] = str(max(1, math.ceil(wait)))
+            return ok, headers
+
+    def ceiling(self) -> float:
+        """The most this limit admits between the first and the last admitted request."""
+        if self.first is None or self.last is None:
+            return 0.0
+        return self.burst + self.rate * (self.last - self.first)
 
 
 @dataclass
 class Receiver:
     secret: str
     fault: Fault = lambda event: "ok"
+    request_fault: RequestFault | None = None
+    bucket: Bucket | None = None
+    stall_s: float = 5.0
     events: dict[str, dict[str, Any]] = field(default_factory=dict)  # by idempotency key
     arrival: list[str] = field(default_factory=list)  # event ids in first-arrival order
     arrived_at: dict[str, float] = field(default_factory=dict)  # event id -> time.time()
     requests: int = 0
+    batches: int = 0
     duplicates: int = 0
     bad_signatures: int = 0
+    throttled: int = 0  # 429s sent because the published limit was exceeded
     lock: threading.Lock = field(default_factory=threading.Lock)
     changed: threading.Condition = field(default_factory=threading.Condition)
+    closing: threading.Event = field(default_factory=threading.Event)
     url: str = ""
 
     def wait_for(self, events: int, timeout: float = 60) -> bool:
         """Block until at least ``events`` distinct events arrived (no polling sleeps)."""
         with self.changed:
             return self.changed.wait_for(lambda: len(self.events) >= events, timeout)
+
+    def _record(self, key: str, event: dict[str, Any]) -> str:
+        with self.lock:
+            if key in self.events:
+                self.duplicates += 1
+            else:
+                self.events[key] = event
+                self.arrival.append(event["id"])
+                self.arrived_at[event["id"]] = time.time()
+            return f"rcv-{len(self.events)}"
+
+    @staticmethod
+    def _answer(handler: BaseHTTPRequestHandler, status: int, body: bytes = b"",
+                headers: dict[str, str] | None = None) -> None:
+        handler.send_response(status)
+        for k, v in (headers or {}).items():
+            handler.send_header(k, v)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        if body:
+            handler.wfile.write(body)
 
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
         body = handler.rfile.read(int(handler.headers.get("Content-Length", 0)))
@@ -57,57 +137,104 @@ class Receiver:
         if not verify(self.secret, handler.headers.get(HEADER), body):
             with self.lock:
                 self.bad_signatures += 1
-            handler.send_response(401)
-            handler.send_header("Content-Length", "0")
-            handler.end_headers()
+            self._answer(handler, 401)
             return
-        event = json.loads(body)
-        if event.get("type") == "ping":
-            handler.send_response(204)
-            handler.send_header("Content-Length", "0")
-            handler.end_headers()
+        data = json.loads(body)
+        if data.get("type") == "ping":
+            self._answer(handler, 204)
             return
-        action = self.fault(event)
-        if action in ("500", "503"):
-            handler.send_response(int(action))
-            handler.send_header("Content-Length", "0")
-            handler.end_headers()
-            return
-        if action == "429":
-            handler.send_response(429)
-            handler.send_header("Retry-After", "2")
-            handler.send_header("Content-Length", "0")
-            handler.end_headers()
-            return
-        if action == "400":
-            msg = b"unknown tax code RED"
-            handler.send_response(400)
-            handler.send_header("Content-Length", str(len(msg)))
-            handler.end_headers()
-            handler.wfile.write(msg)
-            return
-        key = handler.headers["Idempotency-Key"]
-        with self.lock:
-            if key in self.events:
-                self.duplicates += 1
-            else:
-                self.events[key] = event
-                self.arrival.append(event["id"])
-                self.arrived_at[event["id"]] = time.time()
-        with self.changed:
-            self.changed.notify_all()
-        if action == "drop":
+        limits: dict[str, str] = {}
+        if self.bucket is not None:
+            ok, limits = self.bucket.take()
+            if not ok:
+                with self.lock:
+                    self.throttled += 1
+                self._answer(handler, 429, headers=limits)
+                return
+        batch = "events" in data
+        events = data["events"] if batch else [data]
+        action = self.request_fault(events) if self.request_fault else (
+            "ok" if batch else self.fault(data))
+        if action == "reset":
+            handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                          struct.pack("ii", 1, 0))
             handler.close_connection = True
             return
-        handler.send_response(200)
-        handler.send_header("X-Request-Id", f"rcv-{len(self.events)}")
-        handler.send_header("Content-Length", "0")
-        handler.end_headers()
+        if action in ("500", "503"):
+            self._answer(handler, int(action), headers=limits)
+            return
+        if action == "429":
+            self._answer(handler, 429, headers={**limits, "Retry-After": str(RETRY_AFTER)})
+            return
+        if action == "400":
+            self._answer(handler, 400, b"unknown tax code RED", limits)
+            return
+        if batch:
+            with self.lock:
+                self.batches += 1
+            results = self._batch(events)
+            reply = json.dumps({"results": results}).encode()
+            ref = ""
+        else:
+            ref = self._record(handler.headers["Idempotency-Key"], data)
+        with self.changed:
+            self.changed.notify_all()
+        if action in ("drop", "timeout"):
+            if action == "timeout":  # committed; the answer comes after the sender gave up
+                self.closing.wait(self.stall_s)
+            handler.close_connection = True
+            return
+        if batch:
+            self._answer(handler, 200, reply, {**limits, "Content-Type": "application/json"})
+        else:
+            self._answer(handler, 200, headers={**limits, "X-Request-Id": ref})
+
+    def _batch(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Apply in order; after a failure, hold back later events of the same key."""
+        failed: set[str] = set()
+        results = []
+        for event in events:
+            key, order = event.pop("idempotency_key"), event.pop("order_key", None)
+            if order is not None and order in failed:
+                results.append({"idempotency_key": key, "status": 424})
+                continue
+            action = self.fault(event)
+            if action in ("500", "503", "429", "400"):
+                if order is not None:
+                    failed.add(order)
+                result: dict[str, Any] = {"idempotency_key": key, "status": int(action)}
+                if action == "429":
+                    result["retry_after"] = RETRY_AFTER
+                if action == "400":
+                    result["error"] = "unknown tax code RED"
+                results.append(result)
+                continue
+            results.append({"idempotency_key": key, "status": 200,
+                            "ref": self._record(key, event)})
+        return results
+
+    def stats(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "events": len(self.events), "duplicates": self.duplicates,
+            "requests": self.requests, "batches": self.batches,
+            "bad_signatures": self.bad_signatures, "throttled": self.throttled,
+            "arrived_at": self.arrived_at}
+        if self.bucket is not None:
+            b = self.bucket
+            out["limit"] = {"rate": b.rate, "burst": b.burst, "admitted": b.admitted,
+                            "seconds": (b.last - b.first) if b.first and b.last else 0.0,
+                            "ceiling": b.ceiling()}
+        return out
 
 
 @contextmanager
-def receiver(secret: str, fault: Fault | None = None, port: int = 0) -> Iterator[Receiver]:
+def receiver(secret: str, fault: Fault | None = None, port: int = 0,
+             request_fault: RequestFault | None = None, rate: float | None = None,
+             burst: int = 1, stall_s: float = 5.0) -> Iterator[Receiver]:
     rcv = Receiver(secret) if fault is None else Receiver(secret, fault)
+    rcv.request_fault, rcv.stall_s = request_fault, stall_s
+    if rate:
+        rcv.bucket = Bucket(rate, burst)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, like a real receiver
@@ -119,12 +246,14 @@ def receiver(secret: str, fault: Fault | None = None, port: int = 0) -> Iterator
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
     rcv.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield rcv
     finally:
+        rcv.closing.set()
         server.shutdown()
         server.server_close()
 
@@ -133,13 +262,13 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m sync.receiver", description=__doc__)
     p.add_argument("--secret", required=True)
     p.add_argument("--port", type=int, default=0)
+    p.add_argument("--rate", type=float, help="published limit: requests per second")
+    p.add_argument("--burst", type=int, default=1, help="requests allowed at once")
     ns = p.parse_args(argv)
-    with receiver(ns.secret, port=ns.port) as rcv:
+    with receiver(ns.secret, port=ns.port, rate=ns.rate, burst=ns.burst) as rcv:
         print(rcv.url, flush=True)
         sys.stdin.read()
-        json.dump({"events": len(rcv.events), "duplicates": rcv.duplicates,
-                   "requests": rcv.requests, "bad_signatures": rcv.bad_signatures,
-                   "arrived_at": rcv.arrived_at}, sys.stdout)
+        json.dump(rcv.stats(), sys.stdout)
 
 
 if __name__ == "__main__":

@@ -37,25 +37,32 @@ def test_rates_parse() -> None:
 def test_token_bucket_allows_the_burst_then_the_rate() -> None:
     lim, t = limiter(rate=2.0, burst=5)
     start = t.now
-    for _ in range(5):
-        assert lim.acquire() == 0  # the burst goes at once
+    for _ in range(4):
+        assert lim.acquire() == 0  # the burst goes at once (one kept in reserve)
     waits = [lim.acquire() for _ in range(10)]
     assert all(w == pytest.approx(0.5) for w in waits)  # then one every 1/rate
     assert t.now - start == pytest.approx(5.0)
-    # 15 requests in 5 s: burst + rate * elapsed, the ceiling exactly
-    assert 5 + 2.0 * (t.now - start) == 15
+    # 14 requests in 5 s, one below the ceiling (burst + rate * elapsed = 15)
+    assert 5 + 2.0 * (t.now - start) - 14 == 1
+    exact, t2 = limiter(rate=2.0, burst=5)
+    exact.reserve = False  # without the reserve: the ceiling exactly
+    assert [exact.acquire() for _ in range(5)] == [0] * 5
 
 
 def test_idle_time_refills_up_to_the_burst_only() -> None:
-    lim, t = limiter(rate=1.0, burst=3)
+    lim, t = limiter(rate=1.0, burst=4)
     for _ in range(3):
         lim.acquire()
-    t.now += 100  # a long pause refills three, not a hundred
+    t.now += 100  # a long pause refills the burst (less the reserve), not a hundred
     assert [lim.acquire() for _ in range(4)] == [0, 0, 0, pytest.approx(1.0)]
+    single, _ = limiter(rate=1.0, burst=1)
+    single.acquire()
+    assert single.acquire() == pytest.approx(1 / 0.97)  # a burst of 1: 3 % slower
 
 
 def test_throttled_when_the_wait_is_longer_than_allowed() -> None:
     lim, t = limiter(rate=0.1, burst=1)
+    lim.reserve = False
     lim.acquire()
     with pytest.raises(Throttled) as exc:
         lim.acquire(max_wait=2)
@@ -120,7 +127,7 @@ def test_cost_bucket_paces_at_the_restore_rate() -> None:
 
 def test_capacity_estimates_what_can_go_soon() -> None:
     lim, _ = limiter(rate=10.0, burst=5)
-    assert lim.capacity(2.0) == 25  # the burst and two seconds at the rate
+    assert lim.capacity(2.0) == 24  # the burst (less the reserve) and two seconds at the rate
     free, _ = limiter()
     assert free.capacity(2.0) >= 1000
     lim.pause(30)

@@ -72,7 +72,7 @@ def add_webhook(shop: Shop, url: str, name: str = "hook") -> None:
 
 def engine(shop: Shop, clock: Clock, seed: int = 1) -> SyncEngine:
     eng = build_sync_engine(shop.app)
-    eng.clock, eng.rng = clock, random.Random(seed)
+    eng.clock, eng.rng, eng.sleep = clock, random.Random(seed), clock.advance
     return eng
 
 

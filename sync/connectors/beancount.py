@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from ..accounting import Entry, ledger_entry, ledger_mapping, unmapped
-from ..model import ConnectorConfig, Delivery, PermanentError, TransientError
+from ..model import UNREACHABLE, ConnectorConfig, Delivery, PermanentError, TransientError
 from ..ports import SecretStore
 from .base import LEDGER_MAPPING_SCHEMA, Setting, setting
 
@@ -58,8 +58,9 @@ class BeancountConnector:
                 f.write(text)
                 f.flush()
                 os.fsync(f.fileno())
-        except OSError as exc:
-            raise TransientError(f"cannot write {self._path}: {exc.strerror}") from exc
+        except OSError as exc:  # a share that is not mounted, a full disk: wait for it
+            raise TransientError(f"cannot write {self._path}: {exc.strerror}",
+                                 kind=UNREACHABLE) from exc
 
     def deliver(self, delivery: Delivery) -> str | None:
         with self._lock:

@@ -16,8 +16,19 @@ from typing import Any, ClassVar
 import httpx
 
 from ..accounting import Entry, ledger_entry, ledger_mapping, unmapped
-from ..model import ConnectorConfig, Delivery, PermanentError, TransientError
+from ..model import (
+    RATE_LIMITED,
+    SERVER,
+    TIMEOUT,
+    UNREACHABLE,
+    ConnectorConfig,
+    Delivery,
+    PermanentError,
+    TransientError,
+)
 from ..ports import SecretStore
+from ..ratelimit import Limiter
+from ..retry import parse_retry_after
 from .base import LEDGER_MAPPING_SCHEMA, Setting, setting
 
 TAG = "pos_event"
@@ -65,19 +76,38 @@ class HledgerWebConnector:
                                     transport=transport)
         self._seen: set[str] | None = None
         self._lock = threading.Lock()
+        self.limiter: Limiter | None = None  # set by the engine
 
     def check_mapping(self, tax_codes: list[str]) -> list[str]:
         return unmapped(self._mapping, tax_codes)
 
     def _call(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        limiter = self.limiter
+        if limiter is not None:
+            limiter.acquire()
         try:
             r = self._client.request(method, self._url + path, **kw)
+            if limiter is not None:
+                limiter.observe(r.headers, r.status_code,
+                                parse_retry_after(r.headers.get("retry-after")))
+        except httpx.ConnectTimeout as exc:
+            raise TransientError(f"cannot reach {self._url}: no connection in time",
+                                 kind=UNREACHABLE) from exc
         except httpx.TimeoutException as exc:
-            raise TransientError(f"no answer from {self._url} in time") from exc
+            raise TransientError(f"no answer from {self._url} in time", kind=TIMEOUT) from exc
+        except httpx.ConnectError as exc:
+            raise TransientError(f"cannot reach {self._url}: {exc.__class__.__name__}",
+                                 kind=UNREACHABLE) from exc
         except httpx.TransportError as exc:
-            raise TransientError(f"cannot reach {self._url}: {exc.__class__.__name__}") from exc
+            raise TransientError(f"{self._url} dropped the connection: "
+                                 f"{exc.__class__.__name__}") from exc
+        finally:
+            if limiter is not None:
+                limiter.done()
         if r.status_code >= 500 or r.status_code in (408, 429):
-            raise TransientError(f"HTTP {r.status_code} from hledger-web")
+            raise TransientError(f"HTTP {r.status_code} from hledger-web",
+                                 parse_retry_after(r.headers.get("retry-after")),
+                                 RATE_LIMITED if r.status_code == 429 else SERVER)
         if r.status_code >= 400:
             raise PermanentError(f"hledger-web refused it: HTTP {r.status_code} {r.text[:300]}")
         return r
