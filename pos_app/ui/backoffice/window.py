@@ -61,9 +61,12 @@ class BackOffice(QWidget):
     def _register_pages(self) -> None:
         """Pages in the order a manager uses them."""
         from .products import ProductsPage
+        from .reports import ReportsPage
 
         self.add_page("products", self.tr("Products"), "box",
                       lambda: ProductsPage(self.ctx), Permission.CATALOG)
+        self.add_page("reports", self.tr("Reports"), "chart",
+                      lambda: ReportsPage(self.ctx), Permission.REPORTS)
 
     def add_page(self, key: str, title: str, icon_name: str, factory: PageFactory,
                  permission: Permission) -> None:
