@@ -172,3 +172,17 @@ def test_weighed_items_count_in_grams(shop: Shop) -> None:
     inv.enter_counts(m, session.id, [(vid(shop, "CHZ"), Decimal("2.345"))])
     inv.commit_count(m, session.id)
     assert shop.app.stock.on_hand("CHZ") == Decimal("2.345")
+
+
+def test_find_names_one_item_by_exact_sku_or_barcode_only(shop: Shop) -> None:
+    inv, m = shop.app.inventory, shop.manager
+    back = inv.add_location(m, "BACK", "Back room")
+    assert inv.find(m, "TEA").sku == "TEA" and inv.find(m, " ts-m ").sku == "TS-M"
+    assert inv.find(m, "0" + "036000291452").sku == "TEA"  # UPC-A as GTIN-13
+    row = inv.find(m, COFFEE, back.code)
+    assert (row.sku, row.location_id, row.on_hand) == ("COF", back.id, 0)
+    assert inv.find(m, COFFEE).on_hand == 50
+    with pytest.raises(NotFound):
+        inv.find(m, "TS")  # a prefix of TS-M and TS-L is no item
+    with pytest.raises(PermissionDenied):
+        inv.find(shop.cashier, "TEA")

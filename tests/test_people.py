@@ -48,6 +48,9 @@ def test_customers_paged_searched_and_edited(shop: Shop) -> None:
                                    phone=None, tax_exempt=True, exemption_ref="CERT-1")
     assert (row.name, row.tax_exempt, row.exemption_ref) == ("Ada Lovelace", True, "CERT-1")
     assert app.customers.get("C1").tax_exempt  # the till sees it: no tax for Ada now
+    (found,) = app.customers.search("lovelace")  # the till's customer lookup
+    assert (found.code, found.email, found.tax_exempt) == ("C1", "ada@engine.test", True)
+    assert [c.name for c in app.customers.search("")][:2] == ["Ada Lovelace", "Bob"]
     before = audit_count(shop)
     with pytest.raises(ValidationError, match="certificate"):
         app.people.edit_customer(u, "C1", name="Ada", email=None, phone=None,
@@ -135,6 +138,8 @@ def test_shift_history_and_past_z_reports(shop: Shop) -> None:
     assert [r.z_no for r in rows] == [3, 2, 1] and rest.next_cursor is None
     assert [(r.sales_count, r.net_sales, r.cash_over_short) for r in rows] == [
         (1, 3897, -2), (1, 2598, -1), (1, 1299, 0)]
+    assert [(r.sales_amount, r.refunds_amount) for r in rows] == [(3897, 0), (2598, 0),
+                                                                  (1299, 0)]
     z = app.people.z_report(shop.supervisor, rows[1].id)
     assert z == zs[1] and "Z REPORT #2" in report_text(z)
     with pytest.raises(NotFound):

@@ -171,3 +171,5 @@ class ShiftRow:
     cash_expected: int
     cash_counted: int | None
     cash_over_short: int | None
+    sales_amount: int = 0  # sales total of the Z report
+    refunds_amount: int = 0  # refunds total (negative)

@@ -120,6 +120,23 @@ class InventoryService:
         found += [v for v in tx.search_variants(text, n) if exact is None or v.id != exact.id]
         return found[:n]
 
+    def find(self, user: User, code: str, location: str | None = None) -> StockRow:
+        """The one item a scanned or typed code names, with its level at ``location``: an
+        exact SKU or a barcode in any GTIN spelling, never a look-alike (a count or a
+        transfer must not book against the wrong item)."""
+        self.auth.require(user, Permission.STOCK)
+        text = code.strip()
+        with self.store.tx() as tx:
+            v = tx.variant_by_sku(text) or tx.variant_by_sku(text.upper())
+            if v is None:
+                try:
+                    v = tx.variant_by_barcode(normalize_barcode(text))
+                except ValidationError:
+                    v = None
+            if v is None:
+                raise NotFound(f"no item with SKU or barcode {text!r}")
+            return tx.stock_rows(self._loc(tx, location), [v.id])[0]
+
     def level(self, user: User, variant_id: str, location: str | None = None) -> StockRow:
         self.auth.require(user, Permission.STOCK)
         with self.store.tx() as tx:

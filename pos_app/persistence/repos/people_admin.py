@@ -78,7 +78,8 @@ class PeopleAdminRepo(RepoBase):
                 sh.id, sh.till_id, sh.z_no or 0, sh.opened_at, sh.closed_at, sh.opened_by,
                 sh.closed_by, r.get("sales", {}).get("count", 0),
                 r.get("refunds", {}).get("count", 0), r.get("net_sales", 0),
-                cash.get("expected", 0), cash.get("counted"), cash.get("over_short")))
+                cash.get("expected", 0), cash.get("counted"), cash.get("over_short"),
+                r.get("sales", {}).get("amount", 0), r.get("refunds", {}).get("amount", 0)))
         return rows
 
     def shift_report(self, shift_id: str) -> dict[str, object] | None:
