@@ -37,6 +37,8 @@ class RowsModel(QAbstractTableModel, Generic[R]):
         super().__init__(parent)
         self.columns = list(columns)
         self.rows: list[R] = []
+        # a row's background as a palette key ("warn_bg": needs attention), or None
+        self.tone: Callable[[R], str | None] | None = None
 
     def set_rows(self, rows: Sequence[R]) -> None:
         self.beginResetModel()
@@ -62,6 +64,9 @@ class RowsModel(QAbstractTableModel, Generic[R]):
             return int(col.align)
         if role == Qt.ItemDataRole.UserRole:
             return self.rows[index.row()]
+        if role == Qt.ItemDataRole.BackgroundRole and self.tone is not None:
+            key = self.tone(self.rows[index.row()])
+            return QColor(colour(key)) if key else None
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,
