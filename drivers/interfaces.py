@@ -97,6 +97,10 @@ class Scanner(Device):
     def add_data_listener(self, listener: Callable[[ScanData], None]) -> None:
         self._data_listeners.append(listener)
 
+    def remove_data_listener(self, listener: Callable[[ScanData], None]) -> None:
+        if listener in self._data_listeners:
+            self._data_listeners.remove(listener)
+
     def deliver(self, scan: ScanData) -> bool:
         """Hand a scan to the listeners unless it is a double read; True if delivered."""
         window = float(self.settings.get("debounce_ms", 500)) / 1000

@@ -6,41 +6,26 @@ import argparse
 import getpass
 import importlib
 import sys
-import threading
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from drivers import printdoc
 from drivers.detect import detect
-from drivers.device import Device
-from drivers.errors import DeviceError
-from drivers.kinds import PaymentProgress
-from drivers.registry import create_device, load_drivers
-from drivers.stripe_terminal import MemoryJournal
+from drivers.registry import load_drivers
 
 from ..app import App, device_secrets, open_app
 from ..domain.devices import DeviceEntry
 from ..domain.errors import PosError, ValidationError
-from ..domain.money import format_plain, parse_minor
+from ..domain.money import parse_minor
 from ..domain.users import Permission
 from ..hardware.messages import words
+from ..hardware.setup import TESTS, DeviceProblem, open_for_test, test_device
 from ..services.ports import DeviceUnavailable
 from .args import parse_pairs
 
 EMULATORS = {"printer": "drivers.emulators.printer", "scanner": "drivers.emulators.scanner",
              "display": "drivers.emulators.display", "drawer": "drivers.emulators.drawer",
              "scale": "drivers.emulators.scale", "terminal": "drivers.emulators.stripe_fake"}
-TESTS = {"print": "printer", "drawer": "drawer", "scan": "scanner", "display": "display",
-         "pay": "terminal", "weigh": "scale"}
-
-
-class DeviceProblem(PosError):
-    """A device test or print failed; the message says what to do."""
-
-    def __init__(self, message: str) -> None:
-        # one line on stderr: library errors may carry newlines (python-escpos does)
-        super().__init__(" ".join(message.split()))
 
 
 def _out(text: str) -> None:
@@ -187,80 +172,14 @@ def _test(ns: argparse.Namespace, app_factory: Callable[..., App]) -> int:
         if entry is None:
             raise ValidationError(f"no {kind} in this till's profile: give --{kind} URL")
         url, driver, settings = entry.url, entry.driver, {**entry.settings, **settings}
+    amount = parse_minor(ns.amount, ns.currency) if ns.what == "pay" else 0
+    device = open_for_test(kind, url, settings, driver, ns.timeout)
     try:
-        device = create_device(kind, url, settings, driver, name=kind)
-    except DeviceError as exc:
-        raise DeviceProblem(f"{kind} at {url}: {exc}") from None
-    try:
-        _wait(device.activate(), ns.timeout, kind, url)
-        return _run_test(ns, device, kind, url)
+        result = test_device(ns.what, device, url, ns.timeout, amount=amount,
+                             currency=ns.currency, say=_out)
     finally:
         device.close(timeout=2)
-
-
-def _wait(future: Any, timeout: float, kind: str, url: str) -> Any:
-    from concurrent.futures import TimeoutError as FutureTimeout
-
-    try:
-        return future.result(timeout)
-    except FutureTimeout:
-        raise DeviceProblem(f"{kind} at {url}: no answer within {timeout:g} s") from None
-    except DeviceError as exc:
-        raise DeviceProblem(f"{kind} at {url}: {words(exc.code.value)[1]} ({exc})") from None
-
-
-def _run_test(ns: argparse.Namespace, device: Device, kind: str, url: str) -> int:
-    w = ns.timeout
-    if ns.what == "print":
-        columns = int(getattr(device, "columns", 42))
-        _wait(device.print_document(printdoc.test_page(columns)),  # type: ignore[attr-defined]
-              w, kind, url)
-        _out(f"test page printed on {url} ({columns} columns)")
-    elif ns.what == "drawer":
-        _wait(device.open_drawer(), w, kind, url)  # type: ignore[attr-defined]
-        state = _wait(device.is_open(), w, kind, url)  # type: ignore[attr-defined]
-        _out("drawer kicked; sensor says " + {True: "open", False: "closed",
-                                              None: "nothing (no sensor)"}[state])
-    elif ns.what == "display":
-        _wait(device.show("POS display test", "0123456789 €ÄÖÜé"),  # type: ignore[attr-defined]
-              w, kind, url)
-        _out(f"test lines shown on {url}")
-    elif ns.what == "weigh":
-        reading = _wait(device.read_stable_weight(min(w, 10.0)),  # type: ignore[attr-defined]
-                        w + 1, kind, url)
-        _out(f"{reading.kilograms} kg ({reading.state.value})")
-    elif ns.what == "scan":
-        got: list[Any] = []
-        done = threading.Event()
-
-        def on_scan(scan: Any) -> None:
-            got.append(scan)
-            done.set()
-
-        device.add_data_listener(on_scan)  # type: ignore[attr-defined]
-        _out(f"scan a barcode with the scanner at {url} (waiting {w:g} s)...")
-        if not done.wait(w):
-            raise DeviceProblem(f"no scan from {url} within {w:g} s")
-        _out(f"scanned {got[0].data!r} symbology {got[0].symbology or 'not sent'}")
-    elif ns.what == "pay":
-        amount = parse_minor(ns.amount, ns.currency)
-        if hasattr(device, "set_journal"):
-            device.set_journal(MemoryJournal())
-
-        def progress(p: PaymentProgress) -> None:
-            _out(f"  terminal: {p.stage.value} {p.message}".rstrip())
-
-        ref = f"devtest-{uuid.uuid4().hex[:12]}"
-        outcome = _wait(device.start(amount, ns.currency, ref, progress),  # type: ignore
-                        w, kind, url)
-        _out(f"{outcome.status.value}: {format_plain(amount, ns.currency)} {ns.currency} "
-             f"{outcome.provider_ref or ''} {outcome.message}".rstrip())
-        if outcome.approved and not outcome.captured and outcome.provider_ref:
-            _wait(device.void(outcome.provider_ref, f"{ref}:void"),  # type: ignore
-                  w, kind, url)
-            _out("authorisation released: nothing was charged")
-        return 0 if outcome.approved else 1
-    return 0
+    return 0 if result.ok else 1
 
 
 # ----- pos emulate ---------------------------------------------------------------------

@@ -204,3 +204,25 @@ def report_ops(title: str, text: str, width: int = 42) -> list[Op]:
     ops += [{"op": "text", "text": line[:width]} for line in text.splitlines()]
     ops.append({"op": "cut", "partial": True})
     return ops
+
+
+def sample_sale(ctx: TillContext) -> CompletedSale:
+    """A small made-up sale for previewing a template: two lines, a discount, cash."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from .sale import SaleLine, SalePayment, SaleTax
+
+    rate = Decimal("0.19")
+    lines = (
+        SaleLine("sample-1", 1, "v1", "SAMPLE-1", "Sample coffee beans 1 kg", Decimal(2), 1299,
+                 1299, 2598, 0, 260, 0, 2338, 373, 2338, "STD", rate),
+        SaleLine("sample-2", 2, "v2", "SAMPLE-2", "Sample mug", Decimal(1), 850, 850, 850, 0, 0,
+                 0, 850, 136, 850, "STD", rate),
+    )
+    total = 2338 + 850
+    return CompletedSale(
+        "sample", f"{ctx.store_code}-{ctx.till_code}-000123", 123, "sale", ctx.till_id, "shift",
+        "cashier", None, ctx.currency, "inclusive", 3448, 260, 509, total, 0,
+        datetime.now(UTC), lines, (SaleTax("STD", rate, total - 509, 509),),
+        (SalePayment("p1", "cash", total, 5000, 5000 - total),))

@@ -19,7 +19,13 @@ from typing import Any
 from ..domain.devices import JobStatus, PrintJob
 from ..domain.errors import NotFound, StateError
 from ..domain.ids import new_id_str
-from ..domain.receipt_layout import ReceiptInfo, load_template, render_receipt_ops, report_ops
+from ..domain.receipt_layout import (
+    ReceiptInfo,
+    load_template,
+    render_receipt_ops,
+    report_ops,
+    sample_sale,
+)
 from ..domain.sale import CompletedSale
 from ..domain.store import TillContext
 from ..domain.users import Permission, User
@@ -86,6 +92,32 @@ class PrintService:
                            customer=customer.name if customer else "", copy=copy,
                            logo_png=_logo(str(s["receipt_logo"] or "")))
         return render_receipt_ops(sale, self.ctx, template, info, self.columns)
+
+    def preview(self, template_text: str | None = None, header: str | None = None,
+                footer: str | None = None, columns: int | None = None
+                ) -> list[dict[str, Any]]:
+        """A sample receipt's print ops with the template and texts being edited (not
+        yet saved): the settings page's live preview. A bad template: TemplateError."""
+        s = self.settings.all()
+        template = load_template(template_text if template_text is not None
+                                 else self.template_text(str(s["receipt_template"])))
+        info = ReceiptInfo(header=s["receipt_header"] if header is None else header,
+                           footer=s["receipt_footer"] if footer is None else footer,
+                           cashier="Alex")
+        return render_receipt_ops(sample_sale(self.ctx), self.ctx, template, info,
+                                  columns or self.columns)
+
+    def save_template(self, user: User, text: str, directory: Path) -> Path:
+        """Check and keep an edited template in the data directory, then use it."""
+        self.auth.require(user, Permission.SETTINGS)
+        load_template(text)  # refuse a template that would not print
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / "receipt-custom.toml"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+        self.settings.set(user, "receipt_template", str(path))
+        return path
 
     def queue_receipt(self, sale: CompletedSale) -> list[str]:
         """Queue the customer's receipt (and a merchant copy for card sales if set)."""
