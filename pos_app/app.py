@@ -21,7 +21,7 @@ from sync.connectors.base import ConfigError
 from sync.engine import Connector, SyncEngine
 from sync.inbound import InboundPoller, can_pull
 from sync.model import ConnectorConfig
-from sync.ports import Puller
+from sync.ports import Puller, SecretStore
 from sync.registry import connector_type
 from sync.secrets import KeyringSecrets
 from sync.tuning import tuning
@@ -62,6 +62,7 @@ from .services.returns import ReturnService
 from .services.settings import SettingsService
 from .services.shifts import ShiftService
 from .services.stock import StockService
+from .services.sync_admin import SyncAdminService
 
 log = logging.getLogger(__name__)
 SIM_TERMINAL = "sim://terminal"
@@ -279,11 +280,12 @@ def secret_store(app: App) -> KeyringSecrets:
     return device_secrets(app.data_dir)
 
 
-def open_sync_connector(app: App, config: ConnectorConfig, check: bool = True) -> Connector:
+def open_sync_connector(app: App, config: ConnectorConfig, check: bool = True,
+                        secrets: SecretStore | None = None) -> Connector:
     """One connector from its configuration: engine settings parsed, POS items bound, and
     (``check``) its mapping complete, else a ConfigError listing what is missing."""
     tuning(config.settings)  # a bad rate_limit or retry setting fails here, by name
-    connector: Any = connector_type(config.type)(config, secret_store(app))
+    connector: Any = connector_type(config.type)(config, secrets or secret_store(app))
     if hasattr(connector, "bind"):  # connectors that map POS items to their own
         connector.bind(inbound_store(app))
     if check and hasattr(connector, "check_mapping"):
@@ -294,6 +296,13 @@ def open_sync_connector(app: App, config: ConnectorConfig, check: bool = True) -
                               f"{', '.join(missing)}; add them with `pos sync connector "
                               f"set {config.name} --set KEY=VALUE`")
     return cast(Connector, connector)
+
+
+def sync_admin(app: App) -> SyncAdminService:
+    """Health, dead letters, retry/skip and connector settings for the back office."""
+    return SyncAdminService(sync_store(app), secret_store(app), app.auth,
+                            lambda config, secrets: open_sync_connector(app, config,
+                                                                        secrets=secrets))
 
 
 def build_sync_engine(app: App, only: str | None = None) -> SyncEngine:

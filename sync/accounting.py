@@ -96,4 +96,5 @@ def ledger_entry(event: OutboxEvent, mapping: dict[str, str]) -> Entry | None:
     try:
         return entry(event.id, event.payload, mapping)
     except KeyError as exc:
-        raise PermanentError(f"unmapped: {exc.args[0]} (add with --set KEY=ACCOUNT)") from exc
+        raise PermanentError(f"unmapped: {exc.args[0]} (add with `pos sync connector set NAME "
+                             "--set KEY=ACCOUNT`, then `pos sync retry`)") from exc

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sync.connectors.base import ConfigError, check_settings, secret_keys
+from sync.health import is_offline, summary
 from sync.inbound import InboundPoller, Listener, listening
 from sync.model import ConnectorConfig, SyncError
 from sync.registry import connector_type, connector_types
@@ -21,6 +22,7 @@ from ..app import (
     build_sync_engine,
     inbound_store,
     secret_store,
+    sync_admin,
     sync_store,
 )
 from ..domain.errors import NotFound, ValidationError
@@ -33,8 +35,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser, parser_class: type) ->
     s = sub.add_parser("sync", help="deliver outbox events to back-office systems",
                        parents=[common])
     ss = s.add_subparsers(dest="action", required=True, parser_class=parser_class)
-    ss.add_parser("status", help="per connector: pending, delivered, dead, last success/error",
-                  parents=[common])
+    st = ss.add_parser("status", help="per connector: state, pending, in flight, dead, oldest "
+                       "waiting, last success and error, open alerts", parents=[common])
+    st.add_argument("--json", action="store_true")
     run = ss.add_parser("run", help="run the engine (a service loop unless --once/--until-idle)",
                         parents=[common])
     run.add_argument("--once", action="store_true", help="one round, then exit")
@@ -60,10 +63,14 @@ def add_parser(sub: Any, common: argparse.ArgumentParser, parser_class: type) ->
     res.add_argument("--note", required=True, help="what was decided")
     ss.add_parser("mapping", help="POS items and locations vs the target's; exit 1 when "
                   "something is unmapped", parents=[common]).add_argument("name")
-    for name in ("retry", "skip"):
-        x = ss.add_parser(name, help=f"{name} a dead letter (audited)", parents=[common])
-        x.add_argument("event_id")
-        x.add_argument("--connector")
+    retry = ss.add_parser("retry", help="deliver a dead letter again (audited); --all: every "
+                          "dead letter and waiting retry", parents=[common])
+    retry.add_argument("event_id", nargs="?")
+    retry.add_argument("--all", action="store_true")
+    retry.add_argument("--connector")
+    skip = ss.add_parser("skip", help="give up on a dead letter (audited)", parents=[common])
+    skip.add_argument("event_id")
+    skip.add_argument("--connector")
     ss.add_parser("dead", help="list dead letters", parents=[common])
     rec = ss.add_parser("reconcile", help="POS totals of a day vs what each target "
                         "acknowledged; exit 1 when they differ", parents=[common])
@@ -80,6 +87,11 @@ def add_parser(sub: Any, common: argparse.ArgumentParser, parser_class: type) ->
     add.add_argument("--from-start", action="store_true",
                      help="also deliver every event already in the outbox")
     cs.add_parser("list", help="configured connectors and installed types", parents=[common])
+    change = cs.add_parser("set", help="change settings (mapping, URL, limits, secrets), "
+                           "checked and audited; then `pos sync retry`", parents=[common])
+    change.add_argument("name")
+    change.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    change.add_argument("--unset", action="append", default=[], metavar="KEY")
     for name in ("test", "remove"):
         cs.add_parser(name, help=f"{name} a connector", parents=[common]).add_argument("name")
 
@@ -87,15 +99,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser, parser_class: type) ->
 def run(ns: argparse.Namespace, app: App, login: Any, out: Any) -> int:
     store = sync_store(app)
     if ns.action == "status":
-        for st in store.status():
-            last_ok = st.last_success.strftime("%Y-%m-%d %H:%M:%S") if st.last_success else "-"
-            out(f"{st.name:<16} {st.type:<10} pending {st.pending:>6}  delivered "
-                f"{st.delivered:>7}  dead {st.dead:>4}  skipped {st.skipped:>4}  "
-                f"last success {last_ok}" + (f"  last error: {st.last_error}"
-                                              if st.last_error else ""))
-        if not store.connectors():
-            out("no connectors: add one with `pos sync connector add webhook --name …`")
-        return 0
+        return _status(ns, app, store, out)
     if ns.action == "dead":
         for d in store.dead_letters():
             out(f"{d.event_id}  {d.connector:<16} {d.event_type:<20} after {d.attempts} "
@@ -118,15 +122,60 @@ def run(ns: argparse.Namespace, app: App, login: Any, out: Any) -> int:
             raise NotFound(f"no open conflict {ns.conflict_id}")
         out(f"conflict {ns.conflict_id} resolved")
         return 0
-    if ns.action in ("retry", "skip"):
-        n = (store.requeue(ns.event_id, ns.connector, datetime.now(UTC)) if ns.action == "retry"
-             else store.skip(ns.event_id, ns.connector))
-        if n == 0:
-            raise NotFound(f"no dead or pending delivery of event {ns.event_id}")
-        store.audit(user.id, f"sync_{ns.action}", ns.event_id, {"connector": ns.connector})
-        out(f"{ns.action}: {n} delivery(ies) of {ns.event_id}")
+    admin = sync_admin(app)
+    if ns.action == "retry":
+        if ns.all == bool(ns.event_id):
+            raise ValidationError("name one event id, or --all (with --connector N: one "
+                                  "connector's)")
+        if ns.all:
+            out(f"retry: {admin.retry_all(user, ns.connector)} delivery(ies) due again now")
+        else:
+            n = admin.retry(user, ns.event_id, ns.connector)
+            out(f"retry: {n} delivery(ies) of {ns.event_id}")
+        return 0
+    if ns.action == "skip":
+        n = admin.skip(user, ns.event_id, ns.connector)
+        out(f"skip: {n} delivery(ies) of {ns.event_id}")
+        return 0
+    if ns.connector_action == "set":
+        cfg = admin.set_connector(user, ns.name, parse_pairs(ns.set), ns.unset)
+        out(f"connector {cfg.name} changed; a running `pos sync run` uses the new settings "
+            "within seconds")
         return 0
     return _connector(ns, app, store, out)
+
+
+def _age(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    s = int(seconds)
+    return f"{s} s" if s < 120 else f"{s // 60} min" if s < 7200 else f"{s // 3600} h"
+
+
+def _status(ns: argparse.Namespace, app: App, store: Any, out: Any) -> int:
+    healths = sync_admin(app).health()
+    counts = {st.name: st for st in store.status()}
+    if ns.json:
+        out(json.dumps({"offline": is_offline(healths), "summary": summary(healths),
+                        "connectors": [{**asdict(h), "delivered": counts[h.name].delivered,
+                                        "skipped": counts[h.name].skipped}
+                                       for h in healths]}, indent=2, default=str))
+        return 0
+    for h in healths:
+        st = counts[h.name]
+        last_ok = h.last_success.strftime("%Y-%m-%d %H:%M:%S") if h.last_success else "-"
+        out(f"{h.name:<16} {h.type:<10} {h.state:<8} pending {h.pending:>6}  in flight "
+            f"{h.in_flight:>4}  delivered {st.delivered:>7}  dead {h.dead:>4}  skipped "
+            f"{st.skipped:>4}  oldest waiting {_age(h.oldest_pending_s)}  last success "
+            f"{last_ok}")
+        out(f"  {h.message}" + (f"  (alerts: {', '.join(h.alerts)})" if h.alerts else ""))
+        if h.detail:
+            out(f"  last error: {h.detail}")
+    if healths:
+        out(summary(healths))
+    else:
+        out("no connectors: add one with `pos sync connector add webhook --name …`")
+    return 0
 
 
 def _connector(ns: argparse.Namespace, app: App, store: Any, out: Any) -> int:
