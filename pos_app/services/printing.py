@@ -93,6 +93,10 @@ class PrintService:
                            logo_png=_logo(str(s["receipt_logo"] or "")))
         return render_receipt_ops(sale, self.ctx, template, info, self.columns)
 
+    def template(self, name: str | None = None) -> str:
+        """The text of the template in use (or of the template called ``name``)."""
+        return self.template_text(name or str(self.settings.all()["receipt_template"]))
+
     def preview(self, template_text: str | None = None, header: str | None = None,
                 footer: str | None = None, columns: int | None = None
                 ) -> list[dict[str, Any]]:

@@ -72,7 +72,7 @@ class BarChart(QWidget):
             top += 28
         plot = QRectF(area.left() + 10, top, area.width() - 20, area.bottom() - top - 8)
         self._bars = []
-        if not self.values or max(self.values, default=0) <= 0 and min(self.values, default=0) >= 0:
+        if not any(self.values):  # nothing, or only zeros
             p.setPen(muted)
             p.drawText(plot, int(Qt.AlignmentFlag.AlignCenter), self.tr("No sales in this period"))
             return

@@ -15,29 +15,30 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from ..app import App, open_app, sync_store
+from ..app import App, open_app, sync_admin
 from .qtenv import check_gui
 
 log = logging.getLogger(__name__)
 
 
 def sync_probe(app: App, worker_problem: Callable[[], str | None]) -> Callable[[], Any]:
-    """What the status bar shows of sync, from the delivery state in the store."""
+    """What the status bar shows of sync: the engine's own health assessment."""
     from .statusbar import SyncState
 
+    admin = sync_admin(app)
+
     def probe() -> SyncState:
-        statuses = sync_store(app).status()
-        if not statuses:
-            return SyncState(False, 0, 0, None, False, worker_problem())
-        pending = sum(s.pending for s in statuses)
-        dead = sum(s.dead for s in statuses)
-        last = max((s.last_success for s in statuses if s.last_success), default=None)
-        failing = [s for s in statuses if s.pending and s.last_error]
+        healths = admin.health()
         problem = worker_problem()
-        if dead and problem is None:
-            problem = (f"{dead} sale(s) could not be sent and need a manager: "
-                       "see Back office › Sync.")
-        return SyncState(True, pending, dead, last, bool(failing), problem)
+        if not healths:
+            return SyncState(False, 0, 0, None, False, problem)
+        pending = sum(h.pending for h in healths)
+        dead = sum(h.dead for h in healths)
+        last = max((h.last_success for h in healths if h.last_success), default=None)
+        failing = [h for h in healths if h.state == "failing"]
+        if problem is None and failing:
+            problem = "; ".join(h.message for h in failing)
+        return SyncState(True, pending, dead, last, admin.offline(healths), problem)
 
     return probe
 
