@@ -223,9 +223,15 @@ def test_bench_measures_every_target_and_its_baselines(capsys, tmp_path: Path) -
         assert result[name]["p50_ms"] > 0 and result[name]["p99_ms"] >= result[name]["p50_ms"]
     assert result["baseline"]["raw_durable_insert"]["n"] == 300
     assert result["z_report"]["sales_in_shift"] == 30 and result["build_s"] is not None
-    drain = result["sync_drain"]
-    assert drain["events"] == 61  # 30 sales x 2 + product.created
-    assert drain["received_once"] == 61 + drain["latency_events"] == 261
+    sync = result["sync"]
+    for mode in ("single", "batched"):  # 30 sales x 2 + product.created, each once
+        drain = sync[f"drain_{mode}"]
+        assert drain["events"] == drain["received"] == 61 and drain["duplicates"] == 0
+    assert sync["drain_single"]["requests"] == 61 > sync["drain_batched"]["requests"]
+    assert sync["latency"]["events"] == 60 and sync["latency"]["duplicates"] == 0
+    limited = sync["rate_limited"]
+    assert limited["received"] == limited["admitted"] == 60
+    assert limited["admitted"] <= limited["ceiling"]
     code = main(["--data-dir", str(tmp_path / "bench"), "bench", "--skus", "400",
                  "--sales", "5", "--sync-events", "0", "--json"])
     assert json.loads(capsys.readouterr().out)["build_s"] is None  # store reused

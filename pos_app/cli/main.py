@@ -191,6 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--rebuild", action="store_true", help="rebuild the bench store")
     s.add_argument("--sync-events", type=int, default=10_000,
                    help="outbox events for the sync drain measurement (0 skips it)")
+    s.add_argument("--only-sync", action="store_true",
+                   help="only the sync measurements (drain, rate limit, latency)")
     return p
 
 
