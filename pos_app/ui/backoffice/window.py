@@ -62,9 +62,12 @@ class BackOffice(QWidget):
         """Pages in the order a manager uses them."""
         from .products import ProductsPage
         from .reports import ReportsPage
+        from .stock import StockPage
 
         self.add_page("products", self.tr("Products"), "box",
                       lambda: ProductsPage(self.ctx), Permission.CATALOG)
+        self.add_page("stock", self.tr("Stock"), "stock",
+                      lambda: StockPage(self.ctx), Permission.STOCK)
         self.add_page("reports", self.tr("Reports"), "chart",
                       lambda: ReportsPage(self.ctx), Permission.REPORTS)
 
