@@ -159,6 +159,7 @@ class _Served:
     checked_at: datetime | None = None
     dirty: bool = False
     said_busy: bool = False
+    refused: list[PermanentError] = field(default_factory=list)  # left groups this round
     pool: ThreadPoolExecutor | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -372,14 +373,16 @@ class SyncEngine:
                                 lanes.values()))
         finally:
             end = self.clock()
+            errors += s.refused
             self._note(s, outcome, errors, end)
             save = s.dirty or s.saved_at is None or end - s.saved_at >= HEARTBEAT
             self.store.finish(name, outcome, end, s.record if save else None)
             if save:
                 s.dirty, s.saved_at = False, end
-        stats.delivered, stats.dead = len(outcome.acks), len(outcome.dead)
+        stats.delivered, stats.dead = len(outcome.acks), len(outcome.dead) + len(s.refused)
         stats.retried, stats.held = len(outcome.failures), len(outcome.held)
-        self._housekeeping(s, end, force=bool(outcome.dead))
+        self._housekeeping(s, end, force=bool(stats.dead))
+        s.refused.clear()
         return stats
 
     def _units(self, s: _Served, deliveries: list[Delivery], now: datetime,
@@ -407,7 +410,7 @@ class SyncEngine:
                 fresh.setdefault(key, []).append(d)
         plans = []
         for key, ds in fresh.items():
-            ref = f"{key}#{ds[0].event.id}"  # an event is planned once: refs never repeat
+            ref = f"{key}#{uuid.uuid4().hex[:12]}"  # new for every plan: never reused
             plans += [(d.event.id, ref) for d in ds]
             planned[ref] = [replace(d, planned=ref) for d in ds]
         if plans:
@@ -419,16 +422,29 @@ class SyncEngine:
                     log.warning("sync %s: %s is not complete (%d of %d due); waiting",
                                 s.name, ref, len(ds), members[ref])
                     outcome.held += [(d.event.id, now + HOLD_INCOMPLETE) for d in ds]
-                else:
-                    units.append(_Unit(ds, ref))
+                    continue
+                # a member the target would refuse leaves the group *before* it is posted
+                # (recorded dead, unplanned): a restart finds the posted group complete
+                keep = []
+                for d in ds:
+                    refused = c.refuse(d) if hasattr(c, "refuse") else None
+                    if refused is None:
+                        keep.append(d)
+                        continue
+                    self.store.dead(s.name, d.event.id, str(refused))
+                    log.warning("sync %s: %s (%s) is a dead letter: %s", s.name, d.event.id,
+                                d.event.type, refused)
+                    s.refused.append(refused)
+                if keep:
+                    units.append(_Unit(keep, ref))
         return sorted(units, key=lambda u: u.deliveries[0].event.id)
 
     def _send(self, s: _Served, ds: list[Delivery], ref: str | None) -> list[Result]:
         c: Any = s.connector
         try:
-            if ref is not None:
-                result: Result = c.deliver_group(ref, ds)
-                return [result] * len(ds)
+            if ref is not None:  # one result per member, or one for the whole group
+                answer = c.deliver_group(ref, ds)
+                return list(answer) if isinstance(answer, list) else [answer] * len(ds)
             if len(ds) == 1:
                 return [c.deliver(ds[0])]
             results = list(c.deliver_batch(ds))

@@ -69,7 +69,8 @@ class HledgerWeb:
         return out
 
     def stop(self) -> None:
-        self.proc.terminate()
+        if self.proc.poll() is None:
+            self.proc.terminate()
         self.proc.wait(30)
 
 
@@ -82,8 +83,8 @@ def journal(tmp_path: Path) -> Iterator[tuple[Path, HledgerWeb]]:
     server.stop()
 
 
-def add_hledger(shop: Shop, url: str) -> None:
-    sets = [x for k, v in MAPPING.items() for x in ("--set", f"{k}={v}")]
+def add_hledger(shop: Shop, url: str, mapping: dict[str, str] | None = None) -> None:
+    sets = [x for k, v in (mapping or MAPPING).items() for x in ("--set", f"{k}={v}")]
     assert main(["--data-dir", str(shop.data_dir), "--user", "admin", "--pin", "9999", "sync",
                  "connector", "add", "hledger", "--name", "hl", "--set", f"url={url}", *sets,
                  "--from-start"]) == 0

@@ -44,7 +44,7 @@ def test_token_bucket_allows_the_burst_then_the_rate() -> None:
     assert t.now - start == pytest.approx(5.0)
     # 14 requests in 5 s, one below the ceiling (burst + rate * elapsed = 15)
     assert 5 + 2.0 * (t.now - start) - 14 == 1
-    exact, t2 = limiter(rate=2.0, burst=5)
+    exact, _ = limiter(rate=2.0, burst=5)
     exact.reserve = False  # without the reserve: the ceiling exactly
     assert [exact.acquire() for _ in range(5)] == [0] * 5
 

@@ -84,4 +84,11 @@ LEDGER_MAPPING_SCHEMA = {
     "tax.*": Setting("tax payable account per tax category"),
     "tender.*": Setting("account per tender: cash, card, store_credit, loyalty"),
     "rounding": Setting("account for cash rounding differences"),
+    "cogs": Setting("cost of goods sold account (with inventory: cost postings where the "
+                    "sale lines carry their cost)"),
+    "inventory": Setting("inventory asset account the cost of goods sold comes from"),
+    "entries": Setting("per_sale (one entry per sale and refund) or daily (one summary per "
+                       "day and till; late ones as adjustments)", default="per_sale"),
+    "summary_delay_s": Setting("daily: post a day's summary this long after its midnight",
+                               default="3600"),
 }

@@ -10,12 +10,22 @@ transaction that was added just before a timeout or a crash is not added twice.
 from __future__ import annotations
 
 import threading
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 
 import httpx
 
-from ..accounting import Entry, ledger_entry, ledger_mapping, unmapped
+from ..accounting import (
+    DAILY,
+    Entry,
+    entries_mode,
+    ledger_entry,
+    ledger_mapping,
+    summary_entry,
+    summary_group,
+    unmapped,
+)
 from ..model import (
     RATE_LIMITED,
     SERVER,
@@ -24,6 +34,7 @@ from ..model import (
     ConnectorConfig,
     Delivery,
     PermanentError,
+    SyncError,
     TransientError,
 )
 from ..ports import SecretStore
@@ -32,6 +43,7 @@ from ..retry import parse_retry_after
 from .base import LEDGER_MAPPING_SCHEMA, Setting, setting
 
 TAG = "pos_event"
+BATCH_TAG, SUMMARY_TAG = "pos_batch", "pos_summary"  # a daily summary's reference and day
 
 
 def _amount(value: Decimal, commodity: str) -> dict[str, Any]:
@@ -46,16 +58,19 @@ def _amount(value: Decimal, commodity: str) -> dict[str, Any]:
 
 
 def transaction_json(e: Entry) -> dict[str, Any]:
+    tags = ([[TAG, e.event_id]] if e.summary is None else
+            [[BATCH_TAG, e.event_id], [SUMMARY_TAG, e.summary], ["pos_documents",
+                                                                 str(e.documents)]])
     postings = [{"paccount": p.account, "pamount": [_amount(p.amount, p.currency)],
                  "pbalanceassertion": None, "pcomment": "", "pdate": None, "pdate2": None,
                  "poriginal": None, "pstatus": "Unmarked", "ptags": [],
                  "ptransaction_": "0", "ptype": "RegularPosting"} for p in e.postings]
-    return {"tcode": e.reference, "tcomment": f"{TAG}: {e.event_id}\n",
+    return {"tcode": e.reference, "tcomment": ", ".join(f"{k}: {v}" for k, v in tags) + "\n",
             "tdate": e.day.isoformat(), "tdate2": None, "tdescription": e.narration,
             "tindex": 0, "tprecedingcomment": "", "tpostings": postings,
             "tsourcepos": [{"sourceColumn": 1, "sourceLine": 1, "sourceName": ""},
                            {"sourceColumn": 1, "sourceLine": 1, "sourceName": ""}],
-            "tstatus": "Unmarked", "ttags": [[TAG, e.event_id]]}
+            "tstatus": "Unmarked", "ttags": tags}
 
 
 class HledgerWebConnector:
@@ -75,6 +90,9 @@ class HledgerWebConnector:
         self._client = httpx.Client(timeout=float(setting(config, self.schema, "timeout_s")),
                                     transport=transport)
         self._seen: set[str] | None = None
+        self._days: set[str] = set()
+        self.grouping = entries_mode(config.settings) == DAILY
+        self._delay = timedelta(seconds=float(setting(config, self.schema, "summary_delay_s")))
         self._lock = threading.Lock()
         self.limiter: Limiter | None = None  # set by the engine
 
@@ -113,8 +131,11 @@ class HledgerWebConnector:
         return r
 
     def _load_seen(self) -> set[str]:
+        """Event ids and summary references in the journal (and the summarised days)."""
         txns = self._call("GET", "/transactions").json()
-        return {value for t in txns for name, value in t.get("ttags", []) if name == TAG}
+        tags = [(name, value) for t in txns for name, value in t.get("ttags", [])]
+        self._days = {value for name, value in tags if name == SUMMARY_TAG}
+        return {value for name, value in tags if name in (TAG, BATCH_TAG)}
 
     def deliver(self, delivery: Delivery) -> str | None:
         event = delivery.event
@@ -129,6 +150,41 @@ class HledgerWebConnector:
             self._call("PUT", "/add", json=transaction_json(e))
             self._seen.add(event.id)
             return e.reference
+
+    # ----- daily summaries (entries=daily) ---------------------------------------------
+    def group(self, delivery: Delivery) -> tuple[str, datetime] | None:
+        return summary_group(delivery, self._delay)
+
+    def refuse(self, delivery: Delivery) -> PermanentError | None:
+        """Why this event cannot go into a summary (asked before the summary is posted)."""
+        try:
+            ledger_entry(delivery.event, self._mapping)
+        except PermanentError as exc:
+            return exc
+        return None
+
+    def deliver_group(self, ref: str, deliveries: list[Delivery]) -> list[str | SyncError]:
+        with self._lock:
+            if self._seen is None or any(d.attempts for d in deliveries):
+                self._seen = self._load_seen()
+            if ref in self._seen:
+                return ["already in journal"] * len(deliveries)
+            results: list[str | SyncError] = []
+            entries = []
+            for d in deliveries:
+                e = ledger_entry(d.event, self._mapping)  # refused: the whole group fails
+                if e is None or d.event.id in self._seen:
+                    results.append("already in journal" if e else "not a ledger event")
+                    continue
+                entries.append(e)
+                results.append(ref)
+            if entries:
+                key = ref.split("#", 1)[0]
+                summary = summary_entry(ref, entries, late=key in self._days)
+                self._call("PUT", "/add", json=transaction_json(summary))
+                self._seen.add(ref)
+                self._days.add(key)
+            return results
 
     def test(self) -> str:
         n = len(self._call("GET", "/transactions").json())

@@ -69,9 +69,11 @@ FAILED = sql(
     "UPDATE sync_deliveries SET state = 'pending', attempts = attempts + 1, last_error = :err,"
     " next_attempt_at = :next, updated_at = :at WHERE connector = :c AND event_id = :e",
     "next", "at")
+# a dead member leaves its planned group: retried, it goes into a new one (never into a
+# summary that was posted without it)
 DEAD = sql(
     "UPDATE sync_deliveries SET state = 'dead', attempts = attempts + 1, last_error = :err,"
-    " updated_at = :at WHERE connector = :c AND event_id = :e", "at")
+    " target_ref = NULL, updated_at = :at WHERE connector = :c AND event_id = :e", "at")
 COUNTS = sql("SELECT connector, state, COUNT(*) FROM sync_deliveries GROUP BY connector, state")
 LAST_OK = sql("SELECT connector, MAX(delivered_at) AS last_ok FROM sync_deliveries"
               " GROUP BY connector").columns(last_ok=UTCDateTime())
@@ -103,15 +105,7 @@ PLAN = sql("UPDATE sync_deliveries SET target_ref = :ref WHERE connector = :c"
            " AND event_id = :e AND state IN ('pending', 'sending')")
 PLANNED = sql(
     "SELECT target_ref, COUNT(*) FROM sync_deliveries WHERE connector = :c"
-    " AND state IN ('pending', 'sending', 'dead') AND target_ref IS NOT NULL"
-    " GROUP BY target_ref")
-# a retried member of a planned group brings its whole group back (never half an entry)
-REQUEUE_GROUP = sql(
-    "UPDATE sync_deliveries SET state = 'pending', attempts = 0, next_attempt_at = :now,"
-    " updated_at = :now WHERE state = 'dead' AND target_ref IS NOT NULL AND"
-    " (connector, target_ref) IN (SELECT connector, target_ref FROM sync_deliveries"
-    "   WHERE event_id = :e AND (:c IS NULL OR connector = :c) AND target_ref IS NOT NULL"
-    "   AND state = 'pending')", "now")
+    " AND state IN ('pending', 'sending') AND target_ref IS NOT NULL GROUP BY target_ref")
 REQUEUE_ALL = sql(
     "UPDATE sync_deliveries SET state = 'pending', attempts = 0, next_attempt_at = :now,"
     " updated_at = :now WHERE (:c IS NULL OR connector = :c)"
@@ -309,10 +303,7 @@ class SyncRepo(RepoBase):
                               tuple(missing))
 
     def sync_requeue(self, event_id: str, connector: str | None, now: datetime) -> int:
-        n = int(self._exec(REQUEUE, {"e": event_id, "c": connector, "now": now}).rowcount)
-        if n:
-            self._exec(REQUEUE_GROUP, {"e": event_id, "c": connector, "now": now})
-        return n
+        return int(self._exec(REQUEUE, {"e": event_id, "c": connector, "now": now}).rowcount)
 
     def sync_skip(self, event_id: str, connector: str | None) -> int:
         return int(self._exec(SKIP, {"e": event_id, "c": connector, "now": utcnow()}).rowcount)
