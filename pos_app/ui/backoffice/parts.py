@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -29,9 +29,12 @@ from PySide6.QtWidgets import (
 from ...domain.errors import ValidationError
 from ...domain.inventory import Location
 from ...domain.quantity import parse_qty
+from ..models import Column
 from ..till.session import user_message
 from ..widgets import button, open_dialog
 from .page import FormDialog, Table
+
+R = TypeVar("R")
 
 
 def parse_quantity(text: str) -> Decimal:
@@ -200,10 +203,18 @@ def selected(table: Table[Any]) -> list[Any]:
     return [table.rows_model.row(r) for r in rows]
 
 
-def stretch(table: Table[Any], column: int) -> Table[Any]:
-    """This column takes the spare width (the item name, not the last number column)."""
-    table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-    return table
+class ItemTable(Table[R]):
+    """A Table whose ``stretch`` column (the item's name) takes the spare width, not the
+    last number column."""
+
+    def __init__(self, columns: Sequence[Column[R]], name: str, stretch: int = 1) -> None:
+        super().__init__(columns, name)
+        self.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        self.horizontalHeader().setStretchLastSection(False)
+
+    def set_rows(self, rows: Sequence[R], append: bool = False) -> None:
+        super().set_rows(rows, append)
+        self.horizontalHeader().setStretchLastSection(False)
 
 
 def newest_first(table: Table[Any], column: int) -> Table[Any]:

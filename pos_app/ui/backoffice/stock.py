@@ -37,6 +37,7 @@ from ..widgets import button, label, open_dialog
 from .page import FormDialog, Page, PageContext, Paged, Table
 from .parts import (
     ItemEntry,
+    ItemTable,
     LocationBox,
     Sections,
     accept,
@@ -48,7 +49,6 @@ from .parts import (
     newest_first,
     parse_quantity,
     selected,
-    stretch,
 )
 
 _REMOVES = {AdjustReason.DAMAGED, AdjustReason.THEFT, AdjustReason.EXPIRED,
@@ -113,7 +113,7 @@ class StockPage(Page):
                              clicked=lambda: self.start_count(True), name="count_selected"))
         v.addLayout(row)
         f = self.fmt
-        self.table: Table[StockRow] = Table([
+        self.table: Table[StockRow] = ItemTable([
             Column(self.tr("SKU"), lambda r: r.sku),
             Column(self.tr("Item"), lambda r: r.name),
             Column(self.tr("On hand"), lambda r: f.qty(r.on_hand), RIGHT, lambda r: r.on_hand),
@@ -122,7 +122,6 @@ class StockPage(Page):
             Column(self.tr("Status"), lambda r: self.tr("Reorder") if r.below_reorder_point
                    else ("" if r.active else self.tr("not for sale"))),
         ], "stock_table")
-        stretch(self.table, 1)
         self.table.rows_model.tone = lambda r: "warn_bg" if r.below_reorder_point else None
         multi_select(self.table)
         keep_selection(self.table, lambda r: r.variant_id)
@@ -143,7 +142,7 @@ class StockPage(Page):
         row.addWidget(button(self.tr("Start count"), "primary", "plus",
                              clicked=lambda: self.start_count(False), name="start_count"))
         v.addLayout(row)
-        self.counts: Table[CountSession] = Table([
+        self.counts: Table[CountSession] = ItemTable([
             Column(self.tr("Count"), lambda s: s.number),
             Column(self.tr("Location"), lambda s: self._loc_name(s.location_id)),
             Column(self.tr("Status"), lambda s: self._count_status(s.status)),
@@ -152,7 +151,7 @@ class StockPage(Page):
             Column(self.tr("Finished"), lambda s: self.fmt.datetime(s.finished_at)
                    if s.finished_at else "", RIGHT, lambda s: s.finished_at or s.started_at),
             Column(self.tr("Note"), lambda s: s.note or ""),
-        ], "counts_table")
+        ], "counts_table", stretch=5)
         newest_first(self.counts, 3)
         self.counts.rows_model.tone = lambda s: "warn_bg" if s.status is CountStatus.OPEN \
             else None
@@ -174,7 +173,7 @@ class StockPage(Page):
         row.addWidget(button(self.tr("New transfer"), "primary", "truck",
                              clicked=self.new_transfer, name="new_transfer"))
         v.addLayout(row)
-        self.transfers: Table[Transfer] = Table([
+        self.transfers: Table[Transfer] = ItemTable([
             Column(self.tr("Transfer"), lambda t: t.number),
             Column(self.tr("Date"), lambda t: self.fmt.datetime(t.created_at), RIGHT,
                    lambda t: t.created_at),
@@ -184,8 +183,8 @@ class StockPage(Page):
             Column(self.tr("Items"), lambda t: ", ".join(
                 f"{ln.sku} × {self.fmt.qty(ln.qty)}" for ln in t.lines)),
             Column(self.tr("Note"), lambda t: t.note or ""),
-        ], "transfers_table")
-        newest_first(stretch(self.transfers, 5), 1)
+        ], "transfers_table", stretch=5)
+        newest_first(self.transfers, 1)
         self.transfers.activated_row.connect(self.show_transfer)
         v.addWidget(self.transfers, 1)
         self.transfers_paged: Paged[Transfer] = Paged(
@@ -375,13 +374,12 @@ class StockPage(Page):
                  .replace("%2", self._loc_name(doc.from_location_id))
                  .replace("%3", self._loc_name(doc.to_location_id))
                  + (f" · {doc.note}" if doc.note else ""))
-        lines: Table[TransferLine] = Table([
+        lines: Table[TransferLine] = ItemTable([
             Column(self.tr("SKU"), lambda ln: ln.sku),
             Column(self.tr("Item"), lambda ln: ln.name),
             Column(self.tr("Quantity"), lambda ln: self.fmt.qty(ln.qty), RIGHT,
                    lambda ln: ln.qty),
         ], "transfer_lines")
-        stretch(lines, 1)
         lines.set_rows(list(doc.lines))
         lines.setMinimumHeight(240)
         dlg.body.addWidget(lines)
@@ -450,7 +448,7 @@ class CountSheet(QWidget):
         self.entry.submitted.connect(self.record)
         v.addWidget(self.entry)
         f = self.fmt
-        self.table: Table[SheetRow] = Table([
+        self.table: Table[SheetRow] = ItemTable([
             Column(self.tr("SKU"), lambda r: r.sku),
             Column(self.tr("Item"), lambda r: r.name),
             Column(self.tr("Counted"), lambda r: "–" if r.counted is None else f.qty(r.counted),
@@ -459,7 +457,6 @@ class CountSheet(QWidget):
             Column(self.tr("Difference"), lambda r: _signed(f, r.difference), RIGHT,
                    lambda r: r.difference or Decimal(0)),
         ], "count_table")
-        stretch(self.table, 1)
         self.table.rows_model.tone = lambda r: "warn_bg" if r.difference else None
         v.addWidget(self.table, 1)
         self.summary = label("", "muted")
@@ -523,8 +520,7 @@ class CountSheet(QWidget):
         dlg.note(self.tr("%1 items counted. Committing books these %2 differences at once; "
                          "items not counted keep their stock.")
                  .replace("%1", str(len(session.lines))).replace("%2", str(len(diffs))))
-        review: Table[SheetRow] = Table(self.table.rows_model.columns, "review_table")
-        stretch(review, 1)
+        review: Table[SheetRow] = ItemTable(self.table.rows_model.columns, "review_table")
         review.rows_model.tone = self.table.rows_model.tone
         review.set_rows(diffs)
         review.setMinimumHeight(260)
@@ -595,14 +591,13 @@ class TransferDialog(FormDialog):
         self.entry.submitted.connect(self.add_line)
         self.body.addWidget(self.entry)
         f = page.fmt
-        self.table: Table[DraftLine] = Table([
+        self.table: Table[DraftLine] = ItemTable([
             Column(self.tr("SKU"), lambda ln: ln.sku),
             Column(self.tr("Item"), lambda ln: ln.name),
             Column(self.tr("Quantity"), lambda ln: f.qty(ln.qty), RIGHT, lambda ln: ln.qty),
             Column(self.tr("On hand at source"), lambda ln: f.qty(ln.on_hand), RIGHT,
                    lambda ln: ln.on_hand),
         ], "transfer_lines")
-        stretch(self.table, 1)
         self.table.rows_model.tone = lambda ln: "warn_bg" if ln.qty > ln.on_hand else None
         self.table.setMinimumHeight(220)
         self.body.addWidget(self.table)

@@ -61,6 +61,7 @@ class BackOffice(QWidget):
     def _register_pages(self) -> None:
         """Pages in the order a manager uses them."""
         from .products import ProductsPage
+        from .purchasing import PurchasingPage
         from .reports import ReportsPage
         from .stock import StockPage
 
@@ -68,6 +69,8 @@ class BackOffice(QWidget):
                       lambda: ProductsPage(self.ctx), Permission.CATALOG)
         self.add_page("stock", self.tr("Stock"), "stock",
                       lambda: StockPage(self.ctx), Permission.STOCK)
+        self.add_page("purchasing", self.tr("Purchasing"), "truck",
+                      lambda: PurchasingPage(self.ctx), Permission.STOCK)
         self.add_page("reports", self.tr("Reports"), "chart",
                       lambda: ReportsPage(self.ctx), Permission.REPORTS)
 
