@@ -151,3 +151,33 @@ def test_setting_names_are_checked(shop: Shop, tmp_path: Path, capsys) -> None: 
     assert add_ledger(shop, tmp_path / "x.beancount", {"revenue": "Income:X"}) == 1
     assert "unknown setting(s) revenue" in capsys.readouterr().err
     assert sync_store(shop.app).connectors() == []
+
+
+def test_a_torn_append_is_cut_off_and_written_again(shop: Shop, tmp_path: Path) -> None:
+    trade(shop)
+    ledger = tmp_path / "books.beancount"
+    ledger.write_text('option "operating_currency" "EUR"\n\n; the accountant\'s own\n'
+                      "2000-01-01 open Equity:Opening\n\n")
+    assert add_ledger(shop, ledger, MAPPING) == 0
+    store = sync_store(shop.app)
+    clock = Clock()
+    store.enqueue("books", clock(), 1000)
+    sales = [d for d in store.due("books", clock(), 100) if d.event.type == "sale.completed"]
+    eng = build_sync_engine(shop.app)
+    eng.connectors["books"].deliver(sales[0])
+    whole = ledger.read_bytes()
+    eng.connectors["books"].deliver(sales[1])
+    # the process is killed while the second append is being written: half of it is there
+    torn = ledger.read_bytes()[:len(whole) + (len(ledger.read_bytes()) - len(whole)) // 2]
+    ledger.write_bytes(torn)
+    assert subprocess.run([BEAN_CHECK, str(ledger)], capture_output=True).returncode != 0
+    eng = build_sync_engine(shop.app)  # the restarted engine repairs the file first
+    assert ledger.read_bytes() == whole
+    eng.clock = clock
+    drain(eng, clock)
+    eng.close()
+    text = ledger.read_text()
+    assert "the accountant's own" in text and "Equity:Opening" in text  # never touched
+    assert text.count(f'pos_event: "{sales[1].event.id}"') == 1
+    assert text.count("pos_event:") == 10
+    assert subprocess.run([BEAN_CHECK, str(ledger)]).returncode == 0

@@ -6,10 +6,18 @@ as ``pos_event`` metadata (a summary its planned reference as ``pos_batch``) and
 connector looks it up before appending: a retry after a crash between the write and the
 acknowledgement adds nothing twice. Appends are flushed and fsynced before the events
 count as delivered; a batch of events is one append and one fsync.
+
+Each append is framed by comment lines (``; pos-sync append`` ... ``; pos-sync end``).
+A process killed in the middle of a write can leave a torn tail (Linux may cut a write
+short at a page when a fatal signal is pending); the connector cuts an unfinished frame
+off before it reads the file, so half an entry never counts as posted and the ledger
+stays one that ``bean-check`` accepts. Text after a finished frame (the accountant's
+own entries) is never touched.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -42,6 +50,8 @@ _EVENT = re.compile(r'^\s+pos_event: "([^"]+)"', re.M)
 _BATCH = re.compile(r'^\s+pos_batch: "([^"]+)"', re.M)
 _SUMMARY = re.compile(r'^\s+pos_summary: "([^"]+)"', re.M)
 _OPEN = re.compile(r"^\d{4}-\d\d-\d\d open (\S+)", re.M)
+START, END = "; pos-sync append\n", "; pos-sync end\n"
+log = logging.getLogger(__name__)
 
 Result = str | SyncError | None
 
@@ -63,7 +73,7 @@ class BeancountConnector:
         self._mapping = ledger_mapping(config.settings)
         self.grouping = entries_mode(config.settings) == DAILY
         self._delay = timedelta(seconds=float(setting(config, self.schema, "summary_delay_s")))
-        text = self._path.read_text("utf-8") if self._path.exists() else ""
+        text = self._repair()
         self._seen = set(_EVENT.findall(text))
         self._batches = set(_BATCH.findall(text))
         self._days = set(_SUMMARY.findall(text))
@@ -72,6 +82,22 @@ class BeancountConnector:
 
     def check_mapping(self, tax_codes: list[str]) -> list[str]:
         return unmapped(self._mapping, tax_codes)
+
+    def _repair(self) -> str:
+        """The ledger's text, without the torn tail of an append that was killed."""
+        if not self._path.exists():
+            return ""
+        data = self._path.read_bytes()
+        start = data.rfind(START.encode())
+        if start < 0 or data.find(END.encode(), start) >= 0:
+            return data.decode("utf-8")
+        log.warning("%s: cutting off %d bytes of an append that did not finish", self._path,
+                    len(data) - start)
+        with open(self._path, "r+b") as f:
+            f.truncate(start)
+            f.flush()
+            os.fsync(f.fileno())
+        return data[:start].decode("utf-8")
 
     def _render(self, e: Entry) -> str:
         lines = [f'{e.day.isoformat()} * "{e.reference}" "{e.narration}"']
@@ -89,7 +115,7 @@ class BeancountConnector:
             header = f'option "operating_currency" "{self._currency}"\n\n'
         opens = sorted({p.account for e in entries for p in e.postings} - self._open)
         header += "".join(f"2000-01-01 open {a}\n" for a in opens) + ("\n" if opens else "")
-        text = header + "".join(self._render(e) for e in entries)
+        text = START + header + "".join(self._render(e) for e in entries) + END + "\n"
         try:
             with open(self._path, "a", encoding="utf-8") as f:
                 f.write(text)
