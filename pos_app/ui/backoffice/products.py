@@ -55,12 +55,12 @@ class ProductsPage(Page):
         lv = QVBoxLayout(listing)
         lv.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
-        self.search = self.search_box(self.tr("Name, SKU or barcode"), lambda _t: self.refresh(),
-                                      "product_search")
+        self.search = self.search_box(self.tr("Name, SKU or barcode"),
+                                      lambda _t: self.paged.reload(), "product_search")
         row.addWidget(self.search, 3)
         self.category = QComboBox()
         self.category.setObjectName("category_filter")
-        self.category.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.category.currentIndexChanged.connect(lambda _i: self.paged.reload())
         row.addWidget(self.category, 1)
         lv.addLayout(row)
         self.table: Table[ProductRow] = Table([
@@ -428,9 +428,11 @@ class MatrixDialog(FormDialog):
 
     def preview(self) -> None:
         sizes, colours = self._lists()
+        self._seq = getattr(self, "_seq", 0) + 1
+        seq = self._seq  # answers may come back out of order from the pool
         self.page.call(self.page.ctx.app.catalog_admin.plan_matrix, self.detail.id, sizes,
                        colours, sku_rule=self.rule.text(), base_sku=self.base.text() or None,
-                       done=self._show,
+                       done=lambda cells: self._show(cells) if seq == self._seq else None,
                        failed=lambda exc: self.show_error(str(exc)))
 
     def _show(self, cells: list[MatrixCell]) -> None:

@@ -560,8 +560,8 @@ class TillSession(QObject):
                        failed=self._fail)
 
     def customers(self, text: str, done: Callable[[list[Customer]], None]) -> None:
-        self.tasks.run(lambda: self.app.customers.search(text), done=done,  # type: ignore[attr-defined]
-                       failed=self._fail)
+        self.tasks.run(lambda: self.app.people.customers(self._me(), text or None).rows,
+                       done=done, failed=self._fail)
 
 
 def user_message(exc: BaseException) -> str:
