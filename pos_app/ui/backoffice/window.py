@@ -60,10 +60,13 @@ class BackOffice(QWidget):
 
     def _register_pages(self) -> None:
         """Pages in the order a manager uses them."""
+        from .hardware import HardwarePage
         from .products import ProductsPage
         from .purchasing import PurchasingPage
         from .reports import ReportsPage
+        from .settings import SettingsPage
         from .stock import StockPage
+        from .sync_monitor import SyncPage
 
         self.add_page("products", self.tr("Products"), "box",
                       lambda: ProductsPage(self.ctx), Permission.CATALOG)
@@ -73,6 +76,12 @@ class BackOffice(QWidget):
                       lambda: PurchasingPage(self.ctx), Permission.STOCK)
         self.add_page("reports", self.tr("Reports"), "chart",
                       lambda: ReportsPage(self.ctx), Permission.REPORTS)
+        self.add_page("settings", self.tr("Settings"), "settings",
+                      lambda: SettingsPage(self.ctx), Permission.SETTINGS)
+        self.add_page("hardware", self.tr("Hardware"), "printer",
+                      lambda: HardwarePage(self.ctx), Permission.SETTINGS)
+        self.add_page("sync", self.tr("Sync"), "sync",
+                      lambda: SyncPage(self.ctx), Permission.SETTINGS)
 
     def add_page(self, key: str, title: str, icon_name: str, factory: PageFactory,
                  permission: Permission) -> None:
