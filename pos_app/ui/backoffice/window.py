@@ -60,6 +60,7 @@ class BackOffice(QWidget):
 
     def _register_pages(self) -> None:
         """Pages in the order a manager uses them."""
+        from .customers import CustomersPage
         from .hardware import HardwarePage
         from .products import ProductsPage
         from .purchasing import PurchasingPage
@@ -74,6 +75,8 @@ class BackOffice(QWidget):
                       lambda: StockPage(self.ctx), Permission.STOCK)
         self.add_page("purchasing", self.tr("Purchasing"), "truck",
                       lambda: PurchasingPage(self.ctx), Permission.STOCK)
+        self.add_page("customers", self.tr("Customers"), "customer",
+                      lambda: CustomersPage(self.ctx), Permission.CUSTOMERS)
         self.add_page("reports", self.tr("Reports"), "chart",
                       lambda: ReportsPage(self.ctx), Permission.REPORTS)
         self.add_page("settings", self.tr("Settings"), "settings",
