@@ -80,13 +80,16 @@ def build_window(app: App, *, start_background: bool = True) -> Any:
 
 def start_background_work(app: App, window: Any, worker: Any) -> None:
     """After the window is up: recover interrupted card payments, print what waits, sync."""
+    from PySide6.QtCore import QCoreApplication
+
     def recover() -> Any:
         return app.checkout.recover_payments()
 
     def recovered(report: Any) -> None:
         if report.completed or report.parked:
-            window.notify(window.tr("Card payments interrupted last time were finished: "
-                                    "%1 sale(s) completed, %2 parked.")
+            window.notify(QCoreApplication.translate(
+                "TillWindow", "Card payments interrupted last time were finished: "
+                "%1 sale(s) completed, %2 parked.")
                           .replace("%1", str(len(report.completed)))
                           .replace("%2", str(len(report.parked))))
 

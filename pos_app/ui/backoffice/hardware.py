@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,9 +26,12 @@ from ..widgets import button, label, open_dialog
 from .page import FormDialog, Page, PageContext, Table
 
 ROLES = ("printer", "drawer", "scanner", "scanner2", "terminal", "display", "scale")
-TEST_BUTTONS = (("print", "Print a test page"), ("drawer", "Open the drawer"),
-                ("scan", "Test the scanner"), ("display", "Test the display"),
-                ("weigh", "Read the scale"), ("pay", "Test a card payment"))
+TEST_BUTTONS = (("print", QT_TRANSLATE_NOOP("HardwarePage", "Print a test page")),
+                ("drawer", QT_TRANSLATE_NOOP("HardwarePage", "Open the drawer")),
+                ("scan", QT_TRANSLATE_NOOP("HardwarePage", "Test the scanner")),
+                ("display", QT_TRANSLATE_NOOP("HardwarePage", "Test the display")),
+                ("weigh", QT_TRANSLATE_NOOP("HardwarePage", "Read the scale")),
+                ("pay", QT_TRANSLATE_NOOP("HardwarePage", "Test a card payment")))
 
 
 class HardwarePage(Page):
@@ -164,7 +167,7 @@ class DeviceDialog(FormDialog):
     """Role, address and driver; the driver's own settings as fields (schema-driven)."""
 
     def __init__(self, page: HardwarePage, entry: DeviceEntry | None) -> None:
-        super().__init__(page, page.tr("Device"), 620)
+        super().__init__(page, QCoreApplication.translate("DeviceDialog", "Device"), 620)
         self.page = page
         self.role = self.choice("role", self.tr("Role"), [(role_name(r), r) for r in ROLES],
                                 entry.role if entry else None)

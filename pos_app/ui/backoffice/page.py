@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -169,7 +169,8 @@ class Paged(Generic[R]):
     def __init__(self, page: Page, table: Table[R],
                  fetch: Callable[[str | None], Any], name: str = "load_more") -> None:
         self.page, self.table, self.fetch = page, table, fetch
-        self.more = button(page.tr("Load more"), clicked=self.load_more, name=name)
+        self.more = button(QCoreApplication.translate("Page", "Load more"),
+                           clicked=self.load_more, name=name)
         self.more.hide()
         self.cursor: str | None = None
         self._seq = 0

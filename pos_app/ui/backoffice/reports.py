@@ -128,81 +128,83 @@ class ReportsPage(Page):
         return self.fmt.money(minor)
 
     def _specs(self) -> list[ReportTab]:
-        f, tr = self.fmt, self.tr
+        f = self.fmt
         m = f.money
 
         def money_col(title: str, get: Callable[[Any], int | None]) -> Column[Any]:
             return Column(title, lambda r: "–" if get(r) is None else m(get(r) or 0), RIGHT)
 
         def by_day(rows: list[Any]) -> tuple[list[str], list[int], str]:
-            return [r.period[5:] for r in rows], [r.gross for r in rows], tr("Sales by day")
+            return [r.period[5:] for r in rows], [r.gross for r in rows], self.tr("Sales by day")
 
         def ranked(title: str) -> Callable[[list[Any]], tuple[list[str], list[int], str]]:
-            return lambda rows: ([r.name or tr("(no category)") for r in rows[:12]],
+            return lambda rows: ([r.name or self.tr("(no category)") for r in rows[:12]],
                                  [r.revenue for r in rows[:12]], title)
 
-        period = [Column(tr("Day"), lambda r: r.period),
-                  Column(tr("Sales"), lambda r: str(r.sales), RIGHT),
-                  Column(tr("Items"), lambda r: f.qty(r.items), RIGHT),
-                  money_col(tr("Revenue"), lambda r: r.gross),
-                  money_col(tr("Discounts"), lambda r: r.discounts),
-                  money_col(tr("Refunds"), lambda r: r.refunds),
-                  money_col(tr("Net"), lambda r: r.net),
-                  money_col(tr("Tax"), lambda r: r.tax),
-                  money_col(tr("Avg basket"), lambda r: r.average_basket)]
-        items = [Column(tr("Item"), lambda r: r.name or tr("(no category)")),
-                 Column(tr("SKU"), lambda r: r.sku or ""),
-                 Column(tr("Qty"), lambda r: f.qty(r.qty), RIGHT),
-                 money_col(tr("Revenue"), lambda r: r.revenue),
-                 money_col(tr("Net"), lambda r: r.net),
-                 money_col(tr("Cost"), lambda r: r.cost),
-                 money_col(tr("Margin"), lambda r: r.margin),
-                 Column(tr("Margin %"), lambda r: "–" if r.margin_pct is None
+        period = [Column(self.tr("Day"), lambda r: r.period),
+                  Column(self.tr("Sales"), lambda r: str(r.sales), RIGHT),
+                  Column(self.tr("Items"), lambda r: f.qty(r.items), RIGHT),
+                  money_col(self.tr("Revenue"), lambda r: r.gross),
+                  money_col(self.tr("Discounts"), lambda r: r.discounts),
+                  money_col(self.tr("Refunds"), lambda r: r.refunds),
+                  money_col(self.tr("Net"), lambda r: r.net),
+                  money_col(self.tr("Tax"), lambda r: r.tax),
+                  money_col(self.tr("Avg basket"), lambda r: r.average_basket)]
+        items = [Column(self.tr("Item"), lambda r: r.name or self.tr("(no category)")),
+                 Column(self.tr("SKU"), lambda r: r.sku or ""),
+                 Column(self.tr("Qty"), lambda r: f.qty(r.qty), RIGHT),
+                 money_col(self.tr("Revenue"), lambda r: r.revenue),
+                 money_col(self.tr("Net"), lambda r: r.net),
+                 money_col(self.tr("Cost"), lambda r: r.cost),
+                 money_col(self.tr("Margin"), lambda r: r.margin),
+                 Column(self.tr("Margin %"), lambda r: "–" if r.margin_pct is None
                         else f"{r.margin_pct}%", RIGHT)]
         return [
-            ReportTab("sales", tr("Sales"), period, by_day),
-            ReportTab("items", tr("Top items"), items, ranked(tr("Top items by revenue")), True),
-            ReportTab("categories", tr("Categories"), items[:1] + items[2:],
-                      ranked(tr("Categories by revenue")), True),
-            ReportTab("tenders", tr("Tenders"), [
-                Column(tr("Tender"), lambda r: r.tender),
-                Column(tr("Payments"), lambda r: str(r.payments), RIGHT),
-                money_col(tr("Taken"), lambda r: r.taken),
-                money_col(tr("Refunded"), lambda r: r.refunded),
-                money_col(tr("Net"), lambda r: r.net)],
-                lambda rows: ([r.tender for r in rows], [r.net for r in rows], tr("Tender mix")),
+            ReportTab("sales", self.tr("Sales"), period, by_day),
+            ReportTab("items", self.tr("Top items"), items,
+                      ranked(self.tr("Top items by revenue")), True),
+            ReportTab("categories", self.tr("Categories"), items[:1] + items[2:],
+                      ranked(self.tr("Categories by revenue")), True),
+            ReportTab("tenders", self.tr("Tenders"), [
+                Column(self.tr("Tender"), lambda r: r.tender),
+                Column(self.tr("Payments"), lambda r: str(r.payments), RIGHT),
+                money_col(self.tr("Taken"), lambda r: r.taken),
+                money_col(self.tr("Refunded"), lambda r: r.refunded),
+                money_col(self.tr("Net"), lambda r: r.net)],
+                lambda rows: ([r.tender for r in rows], [r.net for r in rows],
+                              self.tr("Tender mix")),
                 True),
-            ReportTab("tax", tr("Tax"), [
-                Column(tr("Code"), lambda r: r.code),
-                Column(tr("Rate"), lambda r: f.percent(r.rate), RIGHT),
-                money_col(tr("Base"), lambda r: r.base),
-                money_col(tr("Tax"), lambda r: r.tax)]),
-            ReportTab("discounts", tr("Discounts"), [
-                Column(tr("Kind"), lambda r: r.kind),
-                Column(tr("Code"), lambda r: r.code or ""),
-                Column(tr("Lines"), lambda r: str(r.lines), RIGHT),
-                money_col(tr("Amount"), lambda r: r.amount)]),
-            ReportTab("refunds", tr("Refunds"), [
-                Column(tr("When"), lambda r: f.datetime(r.completed_at)),
-                Column(tr("Receipt"), lambda r: r.receipt_no),
-                Column(tr("Original"), lambda r: r.original_receipt or tr("no receipt")),
-                Column(tr("Cashier"), lambda r: r.cashier),
-                Column(tr("Approved by"), lambda r: r.approved_by or ""),
-                Column(tr("Items"), lambda r: f.qty(r.items), RIGHT),
-                money_col(tr("Amount"), lambda r: r.amount)]),
-            ReportTab("cashiers", tr("Cashiers"), [
-                Column(tr("Cashier"), lambda r: r.name),
-                Column(tr("Sales"), lambda r: str(r.sales), RIGHT),
-                money_col(tr("Revenue"), lambda r: r.revenue),
-                money_col(tr("Avg basket"), lambda r: r.average_basket),
-                money_col(tr("Discounts"), lambda r: r.discounts),
-                Column(tr("Refunds"), lambda r: str(r.refunds), RIGHT),
-                money_col(tr("Refunded"), lambda r: r.refunded),
-                Column(tr("Voided sales"), lambda r: str(r.voided_sales), RIGHT),
-                Column(tr("Voided lines"), lambda r: str(r.voided_lines), RIGHT),
-                Column(tr("No-sales"), lambda r: str(r.no_sales), RIGHT)],
+            ReportTab("tax", self.tr("Tax"), [
+                Column(self.tr("Code"), lambda r: r.code),
+                Column(self.tr("Rate"), lambda r: f.percent(r.rate), RIGHT),
+                money_col(self.tr("Base"), lambda r: r.base),
+                money_col(self.tr("Tax"), lambda r: r.tax)]),
+            ReportTab("discounts", self.tr("Discounts"), [
+                Column(self.tr("Kind"), lambda r: r.kind),
+                Column(self.tr("Code"), lambda r: r.code or ""),
+                Column(self.tr("Lines"), lambda r: str(r.lines), RIGHT),
+                money_col(self.tr("Amount"), lambda r: r.amount)]),
+            ReportTab("refunds", self.tr("Refunds"), [
+                Column(self.tr("When"), lambda r: f.datetime(r.completed_at)),
+                Column(self.tr("Receipt"), lambda r: r.receipt_no),
+                Column(self.tr("Original"), lambda r: r.original_receipt or self.tr("no receipt")),
+                Column(self.tr("Cashier"), lambda r: r.cashier),
+                Column(self.tr("Approved by"), lambda r: r.approved_by or ""),
+                Column(self.tr("Items"), lambda r: f.qty(r.items), RIGHT),
+                money_col(self.tr("Amount"), lambda r: r.amount)]),
+            ReportTab("cashiers", self.tr("Cashiers"), [
+                Column(self.tr("Cashier"), lambda r: r.name),
+                Column(self.tr("Sales"), lambda r: str(r.sales), RIGHT),
+                money_col(self.tr("Revenue"), lambda r: r.revenue),
+                money_col(self.tr("Avg basket"), lambda r: r.average_basket),
+                money_col(self.tr("Discounts"), lambda r: r.discounts),
+                Column(self.tr("Refunds"), lambda r: str(r.refunds), RIGHT),
+                money_col(self.tr("Refunded"), lambda r: r.refunded),
+                Column(self.tr("Voided sales"), lambda r: str(r.voided_sales), RIGHT),
+                Column(self.tr("Voided lines"), lambda r: str(r.voided_lines), RIGHT),
+                Column(self.tr("No-sales"), lambda r: str(r.no_sales), RIGHT)],
                 lambda rows: ([r.name for r in rows], [r.revenue for r in rows],
-                              tr("Revenue per cashier")), True),
+                              self.tr("Revenue per cashier")), True),
         ]
 
     # --- loading
