@@ -68,6 +68,7 @@ class BackOffice(QWidget):
         from .settings import SettingsPage
         from .stock import StockPage
         from .sync_monitor import SyncPage
+        from .users import UsersPage
 
         self.add_page("products", self.tr("Products"), "box",
                       lambda: ProductsPage(self.ctx), Permission.CATALOG)
@@ -77,6 +78,8 @@ class BackOffice(QWidget):
                       lambda: PurchasingPage(self.ctx), Permission.STOCK)
         self.add_page("customers", self.tr("Customers"), "customer",
                       lambda: CustomersPage(self.ctx), Permission.CUSTOMERS)
+        self.add_page("users", self.tr("Users"), "users",
+                      lambda: UsersPage(self.ctx), Permission.USERS)
         self.add_page("reports", self.tr("Reports"), "chart",
                       lambda: ReportsPage(self.ctx), Permission.REPORTS)
         self.add_page("settings", self.tr("Settings"), "settings",
