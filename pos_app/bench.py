@@ -160,6 +160,14 @@ def run_bench(ns: argparse.Namespace) -> int:
     result["build_s"] = build_s
     db = db_path(directory)
     result["db_mb"] = round(db.stat().st_size / 1e6, 1)
+    if getattr(ns, "ui", False):
+        from .bench_ui import bench_ui
+
+        samples: int = ns.ui_samples
+        result["ui"] = bench_ui(directory, starts=ns.ui_starts, scans=samples,
+                                searches=max(samples // 2, 1), sale_items=max(samples // 2, 1))
+        result["met"] = {} if build_s is None else {"build": build_s <= BUILD_TARGET_S}
+        return _report(result, ns)
     rng = random.Random(7)
     codes, words = _sample_codes(db, 2000, rng)
     result["baseline"] = _baselines(db, codes, directory / "bench-scratch.sqlite3")
@@ -198,6 +206,11 @@ def _report(result: dict[str, Any], ns: argparse.Namespace) -> int:
         result.setdefault("targets", {})["sync"] = {
             "events_per_s": SYNC_EVENTS_PER_S, "latency_p99_ms": SYNC_LATENCY_MS,
             "fraction_of_ceiling": SYNC_CEILING_FRACTION, "max_429": SYNC_MAX_429}
+    if "ui" in result:
+        from .bench_ui import UI_TARGETS, ui_checks
+
+        checks.update(ui_checks(result["ui"]))
+        result.setdefault("targets", {})["ui"] = UI_TARGETS
     if ns.json:
         print(json.dumps(result, indent=2))
     else:
@@ -213,10 +226,12 @@ def _table(r: dict[str, Any]) -> str:
                     + (f", built in {r['build_s']} s" if r["build_s"] is not None
                        else ", reused"))
         for name in ("lookup", "add_reprice", "search", "sale_commit", "z_report"):
+            if name not in r:  # pos bench --ui
+                continue
             m = r[name]
             rows.append(f"  {name:<12} p50 {m['p50_ms']:>8.3f} ms  p99 {m['p99_ms']:>8.3f} ms"
                         f"  {'ok' if met[name] else 'MISSED'}")
-        for name, m in r["baseline"].items():
+        for name, m in r.get("baseline", {}).items():
             rows.append(f"  {name:<19} p50 {m['p50_ms']:>8.3f} ms  p99 {m['p99_ms']:>8.3f} ms")
     if "sync" in r:
         s = r["sync"]
@@ -236,6 +251,10 @@ def _table(r: dict[str, Any]) -> str:
         lat = s["latency"]
         rows.append(f"  sale-to-target p50 {lat['p50_ms']} ms p99 {lat['p99_ms']} ms "
                     f"{ok('sync_latency')}")
+    if "ui" in r:
+        from .bench_ui import ui_table
+
+        rows.extend(ui_table(r["ui"], met))
     if "max_rss_mb" in r:
         rows.append(f"  max RSS {r['max_rss_mb']} MB")
     return "\n".join(rows)

@@ -52,12 +52,16 @@ def build_parser() -> argparse.ArgumentParser:
     s = cmd("demo-data", "build a realistic demo store (N variants, users for every role)")
     s.add_argument("--skus", type=int, default=2000)
     s.add_argument("--seed", type=int, default=42)
+    s.add_argument("--history-days", type=int, default=0,
+                   help="ring up this many past trading days (shifts, sales, returns)")
 
     s = cmd("demo", "set up the demo store if needed and open the till on it, every device "
                     "emulated (no screen: a scripted sale through the emulators instead)")
     s.add_argument("--skus", type=int, default=2000)
     s.add_argument("--headless", action="store_true",
                    help="ring up the scripted sale in the terminal instead of opening the till")
+    s.add_argument("--history-days", type=int, default=7,
+                   help="past trading days in a new demo store, for the reports (default 7)")
 
     s = cmd("till", "open the till window on the configured store and hardware profile")
     s.add_argument("--fullscreen", action="store_true", help="fill the screen (a till PC)")
@@ -193,6 +197,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="outbox events for the sync drain measurement (0 skips it)")
     s.add_argument("--only-sync", action="store_true",
                    help="only the sync measurements (drain, rate limit, latency)")
+    s.add_argument("--ui", action="store_true", help="only the Qt till's measurements (cold "
+                   "start, scan and type-ahead to painted, idle memory, event-loop lag)")
+    s.add_argument("--ui-starts", type=int, default=5, help="cold starts of the till to time")
+    s.add_argument("--ui-samples", type=int, default=200, help="scans to time (type-ahead "
+                   "searches and the lag sale's items: half as many)")
     return p
 
 
