@@ -105,7 +105,7 @@ def _catalog(skus: int, rng: random.Random) -> Iterator[BulkProduct]:
 
 
 def build_demo_store(directory: str | Path | None, skus: int, seed: int = 42,
-                     progress: Progress | None = None) -> str:
+                     progress: Progress | None = None, history_days: int = 0) -> str:
     app = init_store(directory, store_name="Demo Store", store_code="S1", till_code="T1",
                      currency="EUR", tax_mode="inclusive", admin_user="admin",
                      admin_pin="9999", taxes=TAXES)
@@ -120,8 +120,14 @@ def build_demo_store(directory: str | Path | None, skus: int, seed: int = 42,
         stats = bulk_load(app.engine, app.ctx, _catalog(skus, rng), seed=seed,
                           progress=progress)
         _demo_extras(app, admin.id)
+        sales = 0
+        if history_days:
+            from .demo_history import ring_history
+
+            sales = ring_history(app, history_days)
+        history = f", {sales} sales over the last {history_days} days" if sales else ""
         return (f"demo store in {app.data_dir}: {stats.products} products, {stats.variants} "
-                f"variants, {len(DEMO_USERS)} users, 50 customers")
+                f"variants, {len(DEMO_USERS)} users, 50 customers{history}")
     finally:
         app.close()
 

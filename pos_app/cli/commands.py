@@ -101,7 +101,8 @@ def cmd_demo_data(ns: argparse.Namespace) -> int:
 
     if ns.skus < 1:
         raise ValidationError("--skus must be at least 1")
-    summary = build_demo_store(ns.data_dir, ns.skus, seed=ns.seed, progress=_progress)
+    summary = build_demo_store(ns.data_dir, ns.skus, seed=ns.seed, progress=_progress,
+                               history_days=ns.history_days)
     out(summary)
     return 0
 
@@ -123,7 +124,8 @@ def cmd_demo(ns: argparse.Namespace) -> int:
         exists = tx.till_context() is not None
     engine.dispose()
     if not exists:
-        out(build_demo_store(ns.data_dir, ns.skus, progress=_progress))
+        out(build_demo_store(ns.data_dir, ns.skus, progress=_progress,
+                             history_days=ns.history_days))
     if not ns.headless and _gui_available():
         from ..ui.run import run_till
 

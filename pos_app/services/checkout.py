@@ -55,6 +55,7 @@ class CheckoutService:
     settings: SettingsService
     reader: CatalogReader
     terminal: PaymentTerminal | None = None
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # sale time
 
     # ----- building the cart -------------------------------------------------
     def new_cart(self) -> Cart:
@@ -367,7 +368,7 @@ class CheckoutService:
                 tax_mode=policy.tax_mode.value, subtotal=priced.subtotal,
                 discount_total=priced.discount_total, tax_total=priced.tax_total,
                 total=priced.total, rounding=st.rounding,
-                completed_at=datetime.now(UTC), lines=lines,
+                completed_at=self.clock(), lines=lines,
                 taxes=tuple(SaleTax(t.code, t.rate, t.base, t.tax) for t in priced.taxes),
                 payments=tuple(payments), loyalty_earned=earned, loyalty_redeemed=redeemed,
                 approved_by=cart.approved_by,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -99,6 +100,7 @@ class ShiftService:
     store: Store
     ctx: TillContext
     auth: AuthService
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def current(self) -> ShiftInfo | None:
         with self.store.tx() as tx:
@@ -114,7 +116,7 @@ class ShiftService:
         self.auth.require(user, Permission.SHIFT)
         if opening_float < 0:
             raise ValidationError("the float cannot be negative")
-        shift = ShiftInfo(new_id_str(), self.ctx.till_id, user.id, datetime.now(UTC),
+        shift = ShiftInfo(new_id_str(), self.ctx.till_id, user.id, self.clock(),
                           opening_float)
         with self.store.tx(write=True) as tx:
             if tx.open_shift(self.ctx.till_id) is not None:
@@ -153,7 +155,7 @@ class ShiftService:
             if shift is None:
                 raise StateError(f"no open shift on till {self.ctx.till_code}")
             figures = tx.shift_figures(shift.id)
-        return build_report("X", self.ctx, shift, figures, None, datetime.now(UTC))
+        return build_report("X", self.ctx, shift, figures, None, self.clock())
 
     def close(self, user: User, counted: dict[str, int],
               grant: OverrideGrant | None = None) -> dict[str, Any]:
@@ -166,7 +168,7 @@ class ShiftService:
             shift = tx.open_shift(self.ctx.till_id)
             if shift is None:
                 raise StateError(f"no open shift on till {self.ctx.till_code}")
-            now = datetime.now(UTC)
+            now = self.clock()
             z_no = tx.next_z_no(self.ctx.till_id)
             report = build_report("Z", self.ctx, shift, tx.shift_figures(shift.id), counted,
                                   now, z_no)
