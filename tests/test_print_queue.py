@@ -329,3 +329,15 @@ def test_two_runs_at_once_print_a_pending_receipt_once(till: Shop, emu: PrinterE
         t.join(30)
     assert sorted(job for r in runs for job in r.printed) == [job_id]
     assert len(emu.receipts) == 1  # both runs are over: nothing more is on its way
+
+
+def test_report_lines_wider_than_the_paper_continue_below_and_lose_nothing() -> None:
+    from pos_app.domain.receipt_layout import fit_line, report_ops
+
+    line = "  cash             125.98     125.48      -0.50"  # 47 characters
+    assert fit_line(line, 42) == ["  cash             125.98     125.48",
+                                  " " * 37 + "-0.50"]
+    assert fit_line("x" * 50, 42) == ["x" * 42, " " * 34 + "x" * 8]
+    assert fit_line("fits", 42) == ["fits"]
+    texts = [op["text"] for op in report_ops("Z", f"A\n{line}", 42) if op["op"] == "text"]
+    assert texts == ["Z", "A", "  cash             125.98     125.48", " " * 37 + "-0.50"]

@@ -201,9 +201,24 @@ def render_receipt_ops(sale: CompletedSale, ctx: TillContext, template: ReceiptT
 def report_ops(title: str, text: str, width: int = 42) -> list[Op]:
     """An X/Z report or other plain text as a print job."""
     ops: list[Op] = [{"op": "text", "text": title, "align": "center", "bold": True}]
-    ops += [{"op": "text", "text": line[:width]} for line in text.splitlines()]
+    ops += [{"op": "text", "text": part} for line in text.splitlines()
+            for part in fit_line(line, width)]
     ops.append({"op": "cut", "partial": True})
     return ops
+
+
+def fit_line(line: str, width: int) -> list[str]:
+    """A report line on the paper: what does not fit (the over/short or tax column of a
+    48-character line on 42-column paper) continues right-aligned below, never cut off."""
+    out: list[str] = []
+    while len(line) > width:
+        cut = line.rfind(" ", 0, width + 1)
+        if cut <= 0:
+            cut = width
+        out.append(line[:cut].rstrip())
+        line = line[cut:].strip().rjust(width)
+    out.append(line)
+    return out
 
 
 def sample_sale(ctx: TillContext) -> CompletedSale:
