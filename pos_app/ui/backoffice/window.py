@@ -66,6 +66,7 @@ class BackOffice(QWidget):
         from .purchasing import PurchasingPage
         from .reports import ReportsPage
         from .settings import SettingsPage
+        from .shifts import ShiftsPage
         from .stock import StockPage
         from .sync_monitor import SyncPage
         from .users import UsersPage
@@ -80,6 +81,8 @@ class BackOffice(QWidget):
                       lambda: CustomersPage(self.ctx), Permission.CUSTOMERS)
         self.add_page("users", self.tr("Users"), "users",
                       lambda: UsersPage(self.ctx), Permission.USERS)
+        self.add_page("shifts", self.tr("Shifts"), "clock",
+                      lambda: ShiftsPage(self.ctx), Permission.Z_REPORT)
         self.add_page("reports", self.tr("Reports"), "chart",
                       lambda: ReportsPage(self.ctx), Permission.REPORTS)
         self.add_page("settings", self.tr("Settings"), "settings",
