@@ -250,7 +250,10 @@ class SaleScreen(QWidget):
         # ---- wiring
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(120)
+        # a pause in typing before searching: it skips the searches of a burst of keys and
+        # leaves time for the search and the paint within the type-ahead target (100 ms
+        # from the key press to the results painted; measured by `pos bench --ui`)
+        self._search_timer.setInterval(50)
         self._search_timer.timeout.connect(self._run_search)
         self._search_seq = 0
         self.search.textChanged.connect(self._search_changed)
