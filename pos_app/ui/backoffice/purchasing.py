@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -371,10 +372,14 @@ class PurchasingPage(Page):
         self.call(work, done=done)
 
 
-def status_text(w: QWidget, status: POStatus) -> str:
-    return {POStatus.DRAFT: w.tr("Draft"), POStatus.ORDERED: w.tr("Ordered"),
-            POStatus.PARTIAL: w.tr("Partly received"), POStatus.RECEIVED: w.tr("Received"),
-            POStatus.CLOSED: w.tr("Closed"), POStatus.CANCELLED: w.tr("Cancelled")}[status]
+def status_text(_w: QWidget, status: POStatus) -> str:
+    names = {POStatus.DRAFT: QT_TRANSLATE_NOOP("PurchasingPage", "Draft"),
+             POStatus.ORDERED: QT_TRANSLATE_NOOP("PurchasingPage", "Ordered"),
+             POStatus.PARTIAL: QT_TRANSLATE_NOOP("PurchasingPage", "Partly received"),
+             POStatus.RECEIVED: QT_TRANSLATE_NOOP("PurchasingPage", "Received"),
+             POStatus.CLOSED: QT_TRANSLATE_NOOP("PurchasingPage", "Closed"),
+             POStatus.CANCELLED: QT_TRANSLATE_NOOP("PurchasingPage", "Cancelled")}
+    return QCoreApplication.translate("PurchasingPage", names[status])
 
 
 class OrderEditor(QWidget):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -391,7 +391,8 @@ class AdjustDialog(FormDialog):
     """Reason and quantity: reasons that remove stock take the quantity removed."""
 
     def __init__(self, page: StockPage, row: StockRow, where: str) -> None:
-        super().__init__(page, page.tr("Adjust stock: %1").replace("%1", row.name))
+        super().__init__(page, QCoreApplication.translate("AdjustDialog", "Adjust stock: %1")
+                         .replace("%1", row.name))
         self.row = row
         self.note(self.tr("%1 · on hand at %2: %3").replace("%1", row.sku)
                   .replace("%2", where).replace("%3", page.fmt.qty(row.on_hand)))
@@ -575,7 +576,8 @@ class TransferDialog(FormDialog):
     """A transfer document: from, to, and lines added by scanning or typing."""
 
     def __init__(self, page: StockPage) -> None:
-        super().__init__(page, page.tr("New transfer"), 760)
+        super().__init__(page, QCoreApplication.translate("TransferDialog", "New transfer"),
+                         760)
         self.page = page
         self.lines: list[DraftLine] = []
         locations = list(page.locations.values())

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLineEdit
 
 from ...domain.backoffice import UserRow
@@ -188,8 +188,10 @@ class UsersPage(Page):
 
 
 def _pin_fields(dlg: FormDialog) -> tuple[QLineEdit, QLineEdit]:
-    pin = dlg.text("pin", dlg.tr("PIN"), placeholder=dlg.tr("4 to 8 digits"), password=True)
-    again = dlg.text("pin_again", dlg.tr("PIN again"), password=True)
+    tr = QCoreApplication.translate
+    pin = dlg.text("pin", tr("UsersPage", "PIN"), placeholder=tr("UsersPage", "4 to 8 digits"),
+                   password=True)
+    again = dlg.text("pin_again", tr("UsersPage", "PIN again"), password=True)
     for edit in (pin, again):
         edit.setMaxLength(8)
         edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
