@@ -356,13 +356,12 @@ class PurchasingPage(Page):
             self.show_error(self.tr("Nothing to order."))
             return
         loc = self.reorder_location.location_id
-        catalog = self.ctx.app.catalog
+        catalog, buy, note = self.ctx.app.catalog, self.buy, self.tr("from reorder suggestions")
 
-        def work(user: Any) -> PurchaseOrder:
+        def work(user: Any) -> PurchaseOrder:  # on the pool: only values from here on
             lines = [POLineInput(r.variant_id, r.suggested, catalog.variant(r.sku).cost)
                      for r in chosen]
-            return self.buy.create_order(user, supplier, lines, location=loc,
-                                         note=self.tr("from reorder suggestions"))
+            return buy.create_order(user, supplier, lines, location=loc, note=note)
 
         def done(po: PurchaseOrder) -> None:
             self.show_info(self.tr("%1 drafted with %2 lines: check it and place the order.")
