@@ -19,7 +19,6 @@ process that died on the same machine, otherwise when the lease runs out.
 from __future__ import annotations
 
 import logging
-import math
 import os
 import random
 import socket
@@ -192,7 +191,13 @@ class SyncEngine:
     _broken: dict[str, ConnectorConfig] = field(default_factory=dict, repr=False)
     _id: str = field(default_factory=lambda: uuid.uuid4().hex, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _reloaded: float = field(default=-math.inf, repr=False)
+    _progress: threading.Condition = field(default_factory=threading.Condition, repr=False)
+
+    def wait_until(self, done: Callable[[], bool], timeout: float) -> bool:
+        """Block until ``done()`` holds, checking after every round of any connector (for
+        callers that wait on the service, such as tests and the back office)."""
+        with self._progress:
+            return self._progress.wait_for(done, timeout)
 
     # ----- the connectors served ------------------------------------------------------------
     def _serve(self, name: str) -> _Served:
@@ -383,6 +388,8 @@ class SyncEngine:
         stats.retried, stats.held = len(outcome.failures), len(outcome.held)
         self._housekeeping(s, end, force=bool(stats.dead))
         s.refused.clear()
+        with self._progress:
+            self._progress.notify_all()
         return stats
 
     def _units(self, s: _Served, deliveries: list[Delivery], now: datetime,

@@ -91,6 +91,7 @@ class Receiver:
     request_fault: RequestFault | None = None
     bucket: Bucket | None = None
     stall_s: float = 5.0
+    retry_after: int = RETRY_AFTER  # seconds a "429" fault asks the sender to wait
     events: dict[str, dict[str, Any]] = field(default_factory=dict)  # by idempotency key
     arrival: list[str] = field(default_factory=list)  # event ids in first-arrival order
     arrived_at: dict[str, float] = field(default_factory=dict)  # event id -> time.time()
@@ -164,7 +165,7 @@ class Receiver:
             self._answer(handler, int(action), headers=limits)
             return
         if action == "429":
-            self._answer(handler, 429, headers={**limits, "Retry-After": str(RETRY_AFTER)})
+            self._answer(handler, 429, headers={**limits, "Retry-After": str(self.retry_after)})
             return
         if action == "400":
             self._answer(handler, 400, b"unknown tax code RED", limits)
@@ -204,7 +205,7 @@ class Receiver:
                     failed.add(order)
                 result: dict[str, Any] = {"idempotency_key": key, "status": int(action)}
                 if action == "429":
-                    result["retry_after"] = RETRY_AFTER
+                    result["retry_after"] = self.retry_after
                 if action == "400":
                     result["error"] = "unknown tax code RED"
                 results.append(result)
@@ -227,12 +228,21 @@ class Receiver:
         return out
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a sender that went away
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def receiver(secret: str, fault: Fault | None = None, port: int = 0,
              request_fault: RequestFault | None = None, rate: float | None = None,
-             burst: int = 1, stall_s: float = 5.0) -> Iterator[Receiver]:
+             burst: int = 1, stall_s: float = 5.0,
+             retry_after: int = RETRY_AFTER) -> Iterator[Receiver]:
     rcv = Receiver(secret) if fault is None else Receiver(secret, fault)
-    rcv.request_fault, rcv.stall_s = request_fault, stall_s
+    rcv.request_fault, rcv.stall_s, rcv.retry_after = request_fault, stall_s, retry_after
     if rate:
         rcv.bucket = Bucket(rate, burst)
 
@@ -245,8 +255,7 @@ def receiver(secret: str, fault: Fault | None = None, port: int = 0,
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", port), Handler)
     rcv.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
