@@ -8,6 +8,7 @@ import sys
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from beancount import loader
@@ -27,6 +28,22 @@ MAPPING = {
     "tender.store_credit": "Liabilities:StoreCredit", "tender.loyalty": "Expenses:Loyalty",
     "rounding": "Income:CashRounding",
 }
+
+
+NAMES = {"STD": "Standard", "RED": "Reduced", "ZERO": "Zero"}
+CENT = Decimal("0.01")
+
+
+def assert_matches_report(balance: dict[str, Decimal], report: dict[str, Any]) -> None:
+    """Ledger balances against the till's own X or Z report, to the cent."""
+    assert balance["Assets:Cash"] == Decimal(report["cash"]["sales"]) * CENT
+    card = next((t["expected"] for t in report["tenders"] if t["tender"] == "card"), 0)
+    assert balance["Assets:CardClearing"] == Decimal(card) * CENT
+    for t in report["taxes"]:
+        assert balance[f"Liabilities:VAT:{NAMES[t['code']]}"] == -Decimal(t["tax"]) * CENT
+        assert balance[f"Income:Sales:{NAMES[t['code']]}"] == -Decimal(t["base"]) * CENT
+    assert balance["Income:CashRounding"] == -Decimal(report["rounding"]) * CENT
+    assert sum(balance.values()) == 0
 
 
 @pytest.fixture(autouse=True)
@@ -111,6 +128,8 @@ def test_ledger_passes_bean_check_and_matches_the_x_report(shop: Shop, tmp_path:
     # the liability is what the customer can still spend: 19.99 credited, 4.50 spent
     owed = shop.app.customers.get("C1").store_credit
     assert owed == 1549 and balance["Liabilities:StoreCredit"] == -Decimal(owed) * cents
+    # and the Z report that closes the shift says the same, to the cent
+    assert_matches_report(balance, shop.app.shifts.close(shop.manager, {"cash": 0}))
 
 
 def test_unmapped_values_refuse_to_start_and_are_listed(shop: Shop, tmp_path: Path,

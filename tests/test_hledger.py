@@ -19,7 +19,7 @@ from pos_app.app import build_sync_engine, sync_store
 from pos_app.cli.main import main
 
 from .conftest import Shop
-from .test_beancount import MAPPING, trade
+from .test_beancount import MAPPING, assert_matches_report, trade
 from .test_sync import Clock, drain
 
 HLEDGER_WEB = shutil.which("hledger-web")
@@ -118,6 +118,7 @@ def test_sales_reach_hledger_once_and_match_the_x_report(
         assert balance[f"Liabilities:VAT:{name}"] == -Decimal(t["tax"]) * cents
         assert balance[f"Income:Sales:{name}"] == -Decimal(t["base"]) * cents
     assert sum(balance.values()) == 0
+    assert_matches_report(balance, shop.app.shifts.close(shop.manager, {"cash": 0}))  # Z
     [st] = sync_store(shop.app).status()
     assert st.pending == 0 and st.dead == 0
 

@@ -22,13 +22,11 @@ from pos_app.domain.stock import MovementKind
 from sync.health import sync_health
 
 from .conftest import COFFEE, Shop
-from .test_beancount import BEAN_CHECK, MAPPING, add_ledger, trade
+from .test_beancount import BEAN_CHECK, MAPPING, add_ledger, assert_matches_report, trade
 from .test_sync import Clock, drain
 
 COST_MAPPING = {**MAPPING, "cogs": "Expenses:COGS", "inventory": "Assets:Inventory",
                 "revenue.ZERO": "Income:Sales:Zero", "tax.ZERO": "Liabilities:VAT:Zero"}
-NAMES = {"STD": "Standard", "RED": "Reduced", "ZERO": "Zero"}
-CENT = Decimal("0.01")
 
 
 @pytest.fixture(autouse=True)
@@ -66,18 +64,6 @@ def beancount_balances(ledger: Path) -> tuple[dict[str, Decimal], list[Any]]:
         for p in txn.postings:
             balance[p.account] += p.units.number
     return balance, txns
-
-
-def assert_matches_report(balance: dict[str, Decimal], report: dict[str, Any]) -> None:
-    """Ledger balances against the till's own X or Z report, to the cent."""
-    assert balance["Assets:Cash"] == Decimal(report["cash"]["sales"]) * CENT
-    card = next((t["expected"] for t in report["tenders"] if t["tender"] == "card"), 0)
-    assert balance["Assets:CardClearing"] == Decimal(card) * CENT
-    for t in report["taxes"]:
-        assert balance[f"Liabilities:VAT:{NAMES[t['code']]}"] == -Decimal(t["tax"]) * CENT
-        assert balance[f"Income:Sales:{NAMES[t['code']]}"] == -Decimal(t["base"]) * CENT
-    assert balance["Income:CashRounding"] == -Decimal(report["rounding"]) * CENT
-    assert sum(balance.values()) == 0
 
 
 def test_cost_of_goods_sold_moves_inventory_at_the_sales_cost(shop: Shop,
