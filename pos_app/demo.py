@@ -147,6 +147,7 @@ def _demo_extras(app: App, admin_id: str) -> None:
         app.catalog.add_promotion(admin, BuyXGetY("B2G1", frozenset({t2.id}), 2, 1))
     app.stock.adjust(admin, "CHEESE-KG", Decimal("25.000"), "opening stock",
                      MovementKind.RECEIVING)
+    app.stock.adjust(admin, "COF-1KG", Decimal(240), "opening stock", MovementKind.RECEIVING)
     app.shifts.open(admin, 10000)
 
 

@@ -64,6 +64,12 @@ class SqliteCatalogReader:
         sql, params = q.promotions(sorted(variant_ids))
         return q.to_promotions(self._con().execute(sql, params))
 
+    def category_tiles(self, per_category: int) -> dict[str, list[Variant]]:
+        con = self._con()
+        return {name: [q.to_variant(r) for r in con.execute(
+                    q.CATEGORY_ITEMS, {"c": cid, "n": per_category})]
+                for cid, name in con.execute(q.CATEGORIES).fetchall()}
+
     def close(self) -> None:
         with self._lock:
             for con in self._all:
@@ -93,6 +99,10 @@ class StoreCatalogReader:
     def promotions_for(self, variant_ids: set[str]) -> list[Promotion]:
         with self._store.tx() as tx:
             return tx.promotions_for(variant_ids)
+
+    def category_tiles(self, per_category: int) -> dict[str, list[Variant]]:
+        with self._store.tx() as tx:
+            return tx.category_tiles(per_category)
 
     def close(self) -> None:
         pass

@@ -154,6 +154,13 @@ class CatalogService:
     def search(self, text: str, limit: int = 20) -> list[Variant]:
         return self.reader.search_variants(text, limit)
 
+    def tiles(self, per_category: int = 12) -> dict[str, list[Variant]]:
+        """The till's category pages: each category's first items (empty ones left out)."""
+        if not 1 <= per_category <= 100:
+            raise ValidationError("show 1 to 100 items per category")
+        return {name: items for name, items in self.reader.category_tiles(per_category).items()
+                if items}
+
     def import_csv(self, user: User, path: Path,
                    progress: Callable[[int, int], None] | None = None) -> ImportResult:
         """All rows or none; ``ImportRejected`` lists every bad row (see ``catalog_io``)."""

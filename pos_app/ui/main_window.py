@@ -142,6 +142,7 @@ class TillWindow(QMainWindow):
         self.show_screen(self.lock_screen)
         self.lock_screen.refresh_users()
         self.load_favourites(list(s.get("favourites") or []))
+        self.tasks.run(app.catalog.tiles, 12, done=self.sale.set_categories)
         self.status.poll()
 
     # ------------------------------------------------------------------ plumbing

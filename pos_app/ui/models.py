@@ -137,7 +137,9 @@ class CartModel(QAbstractTableModel):
         if ln.sold_by_weight:
             parts.append(self.tr("%1 kg × %2").replace("%1", self.fmt.qty(ln.qty)).replace(
                 "%2", self.fmt.money(ln.unit_price)))
-        if ln.price_overridden and ln.unit_price != ln.list_price:
+        if ln.price_overridden and ln.list_price == 0:
+            parts.append(self.tr("price from the label"))
+        elif ln.price_overridden and ln.unit_price != ln.list_price:
             parts.append(self.tr("price changed from %1").replace(
                 "%1", self.fmt.money(ln.list_price)))
         if ln.discount:

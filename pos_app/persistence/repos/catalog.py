@@ -56,6 +56,12 @@ class CatalogRepo(RepoBase):
             return []
         return [q.to_variant(r) for r in self.session.execute(text(sql), params)]
 
+    def category_tiles(self, per_category: int) -> dict[str, list[Variant]]:
+        cats = self.session.execute(text(q.CATEGORIES)).all()
+        return {name: [q.to_variant(r) for r in self.session.execute(
+                    text(q.CATEGORY_ITEMS), {"c": cid, "n": per_category})]
+                for cid, name in cats}
+
     def promotions_for(self, variant_ids: set[str]) -> list[Promotion]:
         if not variant_ids:
             return []

@@ -73,7 +73,7 @@ class PayScreen(QWidget):
                            name="tender_cash")
         self.card = button(self.tr("Card"), "primary", icon_name="card", clicked=self._card,
                            name="tender_card")
-        self.card.setMinimumHeight(72)
+        self.card.setMinimumHeight(64)
         self.credit = button(self.tr("Store credit"), clicked=self._credit, name="tender_credit")
         self.points = button(self.tr("Points"), clicked=self._points, name="tender_points")
         tenders.addWidget(self.cash, 0, 0)

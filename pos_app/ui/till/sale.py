@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMenu,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QTableView,
@@ -51,7 +52,7 @@ class TotalsPanel(QFrame):
         self.subtotal = label()
         self.discount = label()
         self.taxes = label()
-        self.taxes.setWordWrap(True)
+        self.taxes.setStyleSheet("font-size: 13px;")
         self.total_title = label(self.tr("TOTAL"))
         self.total_title.setStyleSheet("font-size: 20px; font-weight: 700;")
         self.total = label("", "total")
@@ -76,8 +77,9 @@ class TotalsPanel(QFrame):
                               if view.discount_total else "")
         self.discount.setVisible(bool(view.discount_total))
         word = self.tr("incl. tax") if view.tax_inclusive else self.tr("plus tax")
-        self.taxes.setText("   ".join(
-            f"{word} {t.code} {f.percent(t.rate)}: {f.money(t.tax)}" for t in view.taxes))
+        self.taxes.setText("\n".join(
+            f"{word} {f.percent(t.rate)} {self.tr('on')} {f.money(t.base)}: {f.money(t.tax)}"
+            for t in view.taxes))
         self.total.setText(f.money(view.total))
 
 
@@ -100,9 +102,11 @@ class ItemTiles(QWidget):
             t.deleteLater()
         self._tiles.clear()
         for i, v in enumerate(variants):
-            b = button(f"{v.name}\n{self.fmt.money(v.price)}", "tile", name=f"tile_{v.sku}")
+            b = button(f"{two_lines(v.name)}\n{self.fmt.money(v.price)}", "tile",
+                       name=f"tile_{v.sku}")
+            b.setToolTip(f"{v.name} · {v.sku}")
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-            b.setMinimumHeight(72)
+            b.setMinimumHeight(76)
             b.clicked.connect(lambda _=False, sku=v.sku: self.chosen.emit(sku))
             self.grid.addWidget(b, i // self.columns, i % self.columns)
             self._tiles.append(b)
@@ -186,14 +190,13 @@ class SaleScreen(QWidget):
         self.search.setObjectName("search")
         self.search.setProperty("role", "search")
         self.search.setPlaceholderText(self.tr("Scan, or type a name, SKU or barcode"))
-        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.setClearButtonEnabled(True)
         right.addWidget(self.search)
         self.finder = QStackedWidget()
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tile_tabs")
         self.favourites = ItemTiles(fmt)
-        self.tabs.addTab(self.favourites, icon("star"), self.tr("Favourites"))
+        self.tabs.addTab(scrolling(self.favourites), icon("star"), self.tr("Favourites"))
         self.category_tiles: dict[str, ItemTiles] = {}
         self.results = QListWidget()
         self.results.setObjectName("results")
@@ -402,7 +405,7 @@ class SaleScreen(QWidget):
             tiles.set_items(variants)
             tiles.chosen.connect(self._add_sku)
             self.category_tiles[name] = tiles
-            self.tabs.addTab(tiles, name)
+            self.tabs.addTab(scrolling(tiles), name)
 
     def eventFilter(self, obj: Any, event: Any) -> bool:
         from PySide6.QtCore import QEvent
@@ -423,6 +426,30 @@ class SaleScreen(QWidget):
 
     def focus_search(self) -> None:
         self.search.setFocus()
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """Tiles scroll rather than push the keypad and Pay off a 768-line screen."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setWidget(widget)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return area
+
+
+def two_lines(text: str, width: int = 20) -> str:
+    """A tile's name on at most two lines, broken between words, the rest elided."""
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    if len(lines) > 2:
+        lines = [lines[0], (lines[1][: width - 1] + "…")]
+    return "\n".join(x if len(x) <= width else x[: width - 1] + "…" for x in lines)
 
 
 def spacer() -> QWidget:
