@@ -120,5 +120,28 @@ def run_till(data_dir: str | Path | None, *, fullscreen: bool = False,
         else:
             window.resize(1280, 800)
             window.show()
+        quit_on_signals(qapp, window)
+        log.info("till window open on %s (till %s), devices: %s", app.data_dir,
+                 app.ctx.till_code, ", ".join(sorted(app.devices.entries)) or "none")
         code = int(qapp.exec())
     return code
+
+
+def quit_on_signals(qapp: Any, window: Any) -> None:
+    """SIGTERM (systemd, a shutdown) and Ctrl+C close the till like its window's close
+    button: workers stop, devices are released, nothing half-written. Qt's event loop
+    does not run Python signal handlers by itself, so a timer lets Python look."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def close(_signum: int, _frame: Any) -> None:
+        log.info("till asked to stop (signal %s)", _signum)
+        window.close()
+        qapp.quit()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, close)
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(200)
