@@ -48,9 +48,6 @@ def test_customers_paged_searched_and_edited(shop: Shop) -> None:
                                    phone=None, tax_exempt=True, exemption_ref="CERT-1")
     assert (row.name, row.tax_exempt, row.exemption_ref) == ("Ada Lovelace", True, "CERT-1")
     assert app.customers.get("C1").tax_exempt  # the till sees it: no tax for Ada now
-    (found,) = app.customers.search("lovelace")  # the till's customer lookup
-    assert (found.code, found.email, found.tax_exempt) == ("C1", "ada@engine.test", True)
-    assert [c.name for c in app.customers.search("")][:2] == ["Ada Lovelace", "Bob"]
     before = audit_count(shop)
     with pytest.raises(ValidationError, match="certificate"):
         app.people.edit_customer(u, "C1", name="Ada", email=None, phone=None,

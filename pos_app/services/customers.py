@@ -45,14 +45,6 @@ class CustomerService:
             raise NotFound(f"no customer {id_or_code!r}")
         return c
 
-    def search(self, text: str, limit: int = 20) -> list[Customer]:
-        """The till's customer lookup: part of the name, code, e-mail or phone, by name,
-        with loyalty points and store credit."""
-        with self.store.tx() as tx:
-            rows = tx.customer_rows(text.strip() or None, None, 0, max(1, min(limit, 100)))
-        return [Customer(r.id, r.code, r.name, r.email, r.phone, r.tax_exempt, r.exemption_ref,
-                         r.loyalty_points, r.store_credit) for r in rows]
-
     def history(self, id_or_code: str, limit: int = 50) -> list[CompletedSale]:
         c = self.get(id_or_code)
         with self.store.tx() as tx:
