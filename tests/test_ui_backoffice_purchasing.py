@@ -63,6 +63,7 @@ def test_a_purchase_order_placed_and_partly_received_changes_stock_and_state(
     type_into(t, dlg, "field_email", "orders@acme.test")
     type_into(t, dlg, "field_lead", "five", enter=True)
     t.wait(lambda: "whole number" in dlg.error.text())
+    shot(dlg, "purchasing_supplier_dialog")
     type_into(t, dlg, "field_lead", "5", enter=True)
     t.wait(lambda: [s.code for s in rows(p.supplier_table)] == ["ACME"])
     activate(t, p.supplier_table, 0)  # edit: a shorter lead time
@@ -79,6 +80,7 @@ def test_a_purchase_order_placed_and_partly_received_changes_stock_and_state(
     add_line(t, editor, "P4", "5")  # no cost typed: the item's own cost
     assert [(ln.sku, ln.qty, ln.unit_cost) for ln in editor.lines] == [
         ("COF-1KG", 10, 600), ("P4", 5, app.catalog.variant("P4").cost)]
+    shot(t.window, "purchasing_new_order")
     click(t, "save_order", editor)
     t.wait(lambda: "PO-000001 saved as a draft" in message(p))
     assert app.purchasing.order(t.window.session.user, "PO-000001").status is POStatus.DRAFT

@@ -70,6 +70,7 @@ def test_adjusting_stock_with_a_reason_changes_what_the_till_reports(t: Till) ->
     choose(t, dlg, "field_reason", "damaged")
     type_into(t, dlg, "field_qty", "0")
     type_into(t, dlg, "field_note", "dropped")
+    shot(dlg, "stock_adjust_dialog")
     click(t, "ok", dlg)
     t.wait(lambda: "zero" in dlg.error.text())  # refused: nothing written
     type_into(t, dlg, "field_qty", "2", enter=True)  # damaged removes the two
@@ -104,6 +105,7 @@ def test_a_count_of_selected_items_books_the_differences(t: Till) -> None:
     click(t, "count_selected", p)
     dlg = t.dialog("start_count_dialog")
     assert dlg.findChild(object, "scope_selected").isChecked()
+    shot(dlg, "stock_start_count")
     click(t, "ok", dlg)
     sheet = p.sheet
     t.wait(lambda: sheet.isVisible() and len(rows(sheet.table)) == 2)

@@ -56,6 +56,7 @@ def test_a_user_added_here_logs_in_and_once_deactivated_cannot(
         type_into(t, dlg, "field_pin", "4321")
         type_into(t, dlg, "field_pin_again", "4322", enter=True)
         t.wait(lambda: "differ" in dlg.error.text())
+        shot(dlg, "users_new_user")
         type_into(t, dlg, "field_pin_again", "4321", enter=True)
         t.wait(lambda: "Anna can log in now" in message(p))
         t.wait(lambda: state(p, "anna") == "Active")
