@@ -55,10 +55,11 @@ _INPUT_EVENTS = {QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type
 
 
 class _IdleWatch(QObject):
-    """Any touch, click or key press restarts the auto-lock timer."""
+    """Any touch, click or key press restarts the auto-lock timer. A child of the
+    window: it goes (and leaves the application's filters) with the window."""
 
-    def __init__(self, timer: QTimer) -> None:
-        super().__init__()
+    def __init__(self, timer: QTimer, parent: QObject) -> None:
+        super().__init__(parent)
         self.timer = timer
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
@@ -137,7 +138,7 @@ class TillWindow(QMainWindow):
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.timeout.connect(self._idle_lock)
-        self._idle_watch = _IdleWatch(self.idle)
+        self._idle_watch = _IdleWatch(self.idle, self)
         self.set_auto_lock(int(s.get("auto_lock_minutes") or 0))
         self.show_screen(self.lock_screen)
         self.lock_screen.refresh_users()
@@ -405,6 +406,10 @@ class TillWindow(QMainWindow):
             event.ignore()
             return
         self.status._timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self._idle_watch)
+        self.idle.stop()
         self.tasks.close(wait=True)
         super().closeEvent(event)
 

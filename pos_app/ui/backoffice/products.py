@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QStackedWidget,
     QVBoxLayout,
@@ -45,6 +46,8 @@ class ProductsPage(Page):
         f = self.fmt
         self.add_action(self.tr("Import CSV"), self.import_csv, "import_csv", icon_name="import")
         self.add_action(self.tr("Export CSV"), self.export_csv, "export_csv", icon_name="export")
+        self.add_action(self.tr("Categories"), self.edit_categories, "edit_categories",
+                        icon_name="menu")
         self.add_action(self.tr("New product"), self.new_product, "new_product", "primary",
                         "plus")
         self.stack = QStackedWidget()
@@ -96,6 +99,12 @@ class ProductsPage(Page):
             self.call(self.ctx.app.catalog_admin.categories, done=self._show_categories)
         self.stack.setCurrentWidget(self.listing)
         self.paged.reload()
+
+    def edit_categories(self) -> None:
+        open_dialog(CategoriesDialog(self), name="categories_dialog")
+
+    def reload_categories(self) -> None:
+        self.call(self.ctx.app.catalog_admin.categories, done=self._show_categories)
 
     def _show_categories(self, rows: list[Any]) -> None:
         self.category.blockSignals(True)
@@ -191,6 +200,75 @@ class ProductsPage(Page):
             return
         self.call(self.ctx.app.catalog.export_csv, Path(path), done=lambda n: self.show_info(
             self.tr("Exported %1 rows to %2.").replace("%1", str(n)).replace("%2", path)))
+
+
+class CategoriesDialog(FormDialog):
+    """Add, rename and delete categories (only empty ones can go)."""
+
+    def __init__(self, page: ProductsPage) -> None:
+        super().__init__(page, page.tr("Categories"), 560)
+        self.page = page
+        self.list = QListWidget()
+        self.list.setObjectName("category_list")
+        self.list.setMinimumHeight(260)
+        self.body.addWidget(self.list)
+        self.name = QLineEdit()
+        self.name.setObjectName("category_name")
+        self.name.setPlaceholderText(self.tr("Name"))
+        self.body.addWidget(self.name)
+        row = QHBoxLayout()
+        row.addWidget(button(self.tr("Add"), icon_name="plus", clicked=self.add,
+                             name="add_category"))
+        row.addWidget(button(self.tr("Rename"), icon_name="edit", clicked=self.rename,
+                             name="rename_category"))
+        row.addWidget(button(self.tr("Delete"), icon_name="trash", clicked=self.delete,
+                             name="delete_category"))
+        self.body.addLayout(row)
+        self.add_button(self.tr("Close"), "primary", self.accept, name="close")
+        self.list.currentRowChanged.connect(self._chosen)
+        self.load()
+
+    def _chosen(self, row: int) -> None:
+        item = self.list.item(row) if row >= 0 else None
+        self.name.setText(str(item.data(Qt.ItemDataRole.UserRole + 1)) if item else "")
+
+    def load(self) -> None:
+        self.page.call(self.page.ctx.app.catalog_admin.categories, done=self._show)
+
+    def _show(self, rows: list[Any]) -> None:
+        self.list.clear()
+        for c in rows:
+            item = QListWidgetItem(self.tr("%1  (%2 products)").replace("%1", c.name).replace(
+                "%2", str(c.products)))
+            item.setData(Qt.ItemDataRole.UserRole, c.id)
+            item.setData(Qt.ItemDataRole.UserRole + 1, c.name)
+            self.list.addItem(item)
+        self.page.reload_categories()
+
+    def _current(self) -> str | None:
+        item = self.list.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item else None
+
+    def _done(self, _result: Any = None) -> None:
+        self.error.hide()
+        self.load()
+
+    def add(self) -> None:
+        self.page.call(self.page.ctx.app.catalog_admin.add_category, self.name.text(),
+                       done=self._done, failed=lambda exc: self.show_error(str(exc)))
+
+    def rename(self) -> None:
+        cid = self._current()
+        if cid is not None:
+            self.page.call(self.page.ctx.app.catalog_admin.edit_category, cid,
+                           self.name.text(), done=self._done,
+                           failed=lambda exc: self.show_error(str(exc)))
+
+    def delete(self) -> None:
+        cid = self._current()
+        if cid is not None:
+            self.page.call(self.page.ctx.app.catalog_admin.delete_category, cid,
+                           done=self._done, failed=lambda exc: self.show_error(str(exc)))
 
 
 class ImportReport(FormDialog):

@@ -1,0 +1,149 @@
+"""More of the till through its screens: a loyalty customer earns points, a return
+to store credit is spent on the next sale, price check by scanning, the receipt
+choice when the shop asks each time, auto-lock after idle time, and categories
+managed in the back office."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from pos_app.demo import COFFEE_GTIN, german_label
+
+from .bokit import click, enter, page
+from .uikit import Till, build_template, till
+
+pytestmark = pytest.mark.usefixtures("qapp")
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_template(tmp_path_factory.mktemp("more") / "store")
+
+
+@pytest.fixture
+def t(qtbot: Any, template: Path, tmp_path: Path) -> Any:
+    with till(qtbot, template, tmp_path) as running:
+        yield running
+
+
+def attach(t: Till, code: str) -> None:
+    t.click("customer")
+    dlg = t.dialog("customer_dialog")
+    t.type_keys(dlg.search, code)
+    t.wait(lambda: dlg.list.count() == 1 and code in dlg.list.item(0).text())
+    t.click("attach", dlg)
+    t.wait(lambda: t.window.session.view.customer is not None)
+
+
+def test_loyalty_points_then_store_credit_from_a_return_pays_the_next_sale(t: Till) -> None:
+    t.login()
+    t.scan(COFFEE_GTIN)
+    attach(t, "C0003")
+    assert "Customer 3 · 0 points" in t.find("customer").text()
+    t.click("pay")
+    t.click("exact_cash")
+    t.wait(lambda: t.screen() == "done_screen")
+    sale = t.window.session.last_sale
+    assert sale.loyalty_earned == 12  # a point per whole euro paid (12.99)
+    t.click("next_sale")
+
+    t.hw.scanner.scan(sale.receipt_no, aim="]Q1")
+    ret = t.dialog("return_dialog")
+    ret.to.setCurrentIndex(ret.to.findData("store_credit"))
+    t.click("refund", ret)
+    t.wait(lambda: t.screen() == "done_screen")
+    t.click("next_sale")
+    assert t.app.customers.get("C0003").store_credit == 1299
+
+    t.scan(german_label("22", "5678", 800))  # 8.00 of bread
+    attach(t, "C0003")
+    t.click("pay")
+    t.wait(lambda: t.find("tender_credit").isEnabled())
+    t.click("tender_credit")
+    t.wait(lambda: t.screen() == "done_screen")
+    paid = t.window.session.last_sale.payments
+    assert [(p.tender, p.amount) for p in paid] == [("store_credit", 800)]
+    assert t.app.customers.get("C0003").store_credit == 499
+
+
+def test_price_check_by_scanning(t: Till) -> None:
+    t.login()
+    t.window.menu("price_check")
+    dlg = t.dialog("price_check_dialog")
+    t.hw.scanner.scan(COFFEE_GTIN, aim="]E0")  # routed to the open price check
+    t.wait(lambda: dlg.price.text() == "€12.99")
+    assert dlg.name.text() == "Coffee beans 1 kg"
+    assert "in stock" in dlg.stock.text()
+    assert t.lines() == []  # nothing was rung up
+
+
+def test_the_receipt_choice_when_the_shop_asks_each_time(t: Till) -> None:
+    t.app.settings.set(t.app.auth.login("admin", "9999"), "print_receipts", "ask")
+    t.login()
+    t.scan(COFFEE_GTIN)
+    t.click("pay")
+    t.click("exact_cash")
+    t.wait(lambda: t.screen() == "done_screen")
+    t.click("no_receipt")
+    t.wait(lambda: t.screen() == "sale_screen")
+    t.scan(german_label("22", "5678", 250))
+    t.click("pay")
+    t.click("exact_cash")
+    t.wait(lambda: t.screen() == "done_screen")
+    receipt = t.window.session.last_sale.receipt_no
+    t.click("print_receipt")
+    t.wait(lambda: any(r.cut for r in t.hw.printer.receipts))
+    printed = [r for r in t.hw.printer.receipts if r.cut]
+    assert len(printed) == 1 and any(receipt in line for line in printed[0].text)
+
+
+def test_the_till_locks_itself_when_left_alone_but_never_while_paying(t: Till) -> None:
+    t.login()
+    t.window.set_auto_lock(1)
+    t.window.idle.setInterval(300)  # a test cannot wait minutes; the mechanism is the same
+    t.window.idle.start()
+    t.wait(lambda: t.screen() == "lock_screen")
+    t.login()
+    t.scan(COFFEE_GTIN)
+    t.click("pay")  # mid-payment: the customer is standing there
+    t.window.idle.start()
+    t.qtbot.waitUntil(lambda: not t.window.idle.isActive(), timeout=5000)
+    assert t.screen() == "pay_screen"
+    t.click("exact_cash")
+    t.wait(lambda: t.screen() == "done_screen")
+    t.window.idle.start()
+    t.qtbot.keyClick(t.window, Qt.Key.Key_Shift)  # any key press starts the wait again
+    assert t.window.idle.remainingTime() > 200
+    t.wait(lambda: t.screen() == "lock_screen")
+
+
+def test_categories_are_added_renamed_and_only_empty_ones_deleted(t: Till) -> None:
+    enter(t)
+    p = page(t, "products")
+    click(t, "edit_categories", p)
+    dlg = t.dialog("categories_dialog")
+    t.wait(lambda: dlg.list.count() == 9)
+    dlg.name.setText("Seasonal")  # (choosing a category fills it in, for renaming)
+    click(t, "add_category", dlg)
+    t.wait(lambda: dlg.list.count() == 10)
+    names = [dlg.list.item(i).text() for i in range(dlg.list.count())]
+    row = next(i for i, n in enumerate(names) if n.startswith("Seasonal"))
+    dlg.list.setCurrentRow(row)
+    dlg.name.setText("Christmas")
+    click(t, "rename_category", dlg)
+    t.wait(lambda: any(dlg.list.item(i).text().startswith("Christmas")
+                       for i in range(dlg.list.count())))
+    books = next(i for i in range(dlg.list.count())
+                 if dlg.list.item(i).text().startswith("Books"))
+    dlg.list.setCurrentRow(books)
+    click(t, "delete_category", dlg)
+    t.wait(lambda: "still has" in dlg.error.text())
+    christmas = next(i for i in range(dlg.list.count())
+                     if dlg.list.item(i).text().startswith("Christmas"))
+    dlg.list.setCurrentRow(christmas)
+    click(t, "delete_category", dlg)
+    t.wait(lambda: dlg.list.count() == 9)
