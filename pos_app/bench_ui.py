@@ -640,6 +640,7 @@ class _Driver:
         idle = lags()
         ticks.clear()
         t0 = time.perf_counter()
+        usage0 = resource.getrusage(resource.RUSAGE_SELF)
         def changed(before: Any) -> Callable[[], bool]:
             return lambda: session.view is not before
 
@@ -657,11 +658,16 @@ class _Driver:
         yield self.until(lambda: len([r for r in hw.printer.receipts if r.cut]) > printed)
         clock.stop()
         during = lags()
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        cpu_s = usage.ru_utime + usage.ru_stime - usage0.ru_utime - usage0.ru_stime
         return {"items": len(codes), "ticks": len(during), "tick_ms": LAG_TICK_MS,
                 "max_ms": round(max(during), 2), "p99_ms": round(_pct(during, 0.99), 2),
                 "p50_ms": round(_pct(during, 0.5), 2),
                 "scanning_s": round(scanned - t0, 2),
                 "pay_to_done_s": round(completed - scanned, 3),
+                # preempted by other processes (a shared machine), and CPU used meanwhile
+                "involuntary_switches": usage.ru_nivcsw - usage0.ru_nivcsw,
+                "cpu_s": round(cpu_s, 2), "wall_s": round(time.perf_counter() - t0, 2),
                 "idle": {"ticks": len(idle), "max_ms": round(max(idle), 2),
                          "p99_ms": round(_pct(idle, 0.99), 2)}}
 
