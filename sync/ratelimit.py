@@ -12,6 +12,9 @@ with every answer. The limiter then keeps to the lowest of
   most gateways; the reset as delta seconds or an epoch time), ``RateLimit-Remaining``/
   ``-Reset`` and the structured ``RateLimit`` header of the IETF drafts, Xero's
   ``X-MinLimit-Remaining``/``X-DayLimit-Remaining``: with nothing left, wait for the reset;
+  after it, one request goes first and its answer tells how much the new window holds
+  (a token bucket restores one request, a fixed window all of them), so parallel lanes
+  do not all rush into a quota of one;
 * a cost bucket that the server reports (Shopify's ``throttleStatus``: available
   points, maximum, restore rate): wait until the next call's cost has been restored;
 * ``Retry-After`` on a 429 or 503: nobody sends before it has passed.
@@ -132,6 +135,7 @@ class Limiter:
         self._reset_at = 0.0
         self._in_flight = 0
         self.max_wait = math.inf  # acquire() without max_wait waits at most this long
+        self.probe_s = 1.0  # after a reset, how long the first request's answer may take
         self.waited_s = 0.0  # time spent waiting, for the benchmark and the logs
         self.throttled = 0  # 429s seen
 
@@ -147,6 +151,8 @@ class Limiter:
             if retry_after is not None and status in (429, 503):
                 self._blocked_until = max(self._blocked_until, now + retry_after)
             if quota is None or quota.remaining is None:
+                if status is not None and status < 400:
+                    self._remaining = None  # the server says nothing of a quota (now)
                 return
             # this answer's figure already counts its own request, not those still out
             others = max(0, self._in_flight - 1)
@@ -176,9 +182,9 @@ class Limiter:
     def _wait_locked(self, now: float, cost: float) -> float:
         wait = max(0.0, self._blocked_until - now)
         if self._remaining is not None:
-            if now >= self._reset_at:
-                self._remaining = None
-            elif self._remaining < cost:
+            if now >= self._reset_at:  # a new window: one request finds out what it holds
+                self._remaining, self._reset_at = 1.0, now + self.probe_s
+            if self._remaining < cost:
                 wait = max(wait, self._reset_at - now)
         if self.rate:
             interval = 1.0 / self._rate()
@@ -226,6 +232,8 @@ class Limiter:
             if self.rate:
                 self._tat = max(self._tat, now + wait) + cost / self._rate()
             if self._remaining is not None:
+                if now + wait >= self._reset_at:  # it goes after the reset: the probe
+                    self._remaining, self._reset_at = 1.0, now + wait + self.probe_s
                 self._remaining -= cost
             self._in_flight += 1
             self.waited_s += wait

@@ -94,10 +94,17 @@ def test_an_exhausted_server_quota_waits_for_its_reset() -> None:
     lim, _t = limiter()  # no client-side ceiling: only the server's word
     with lim.request():
         lim.observe({"X-RateLimit-Remaining": "2", "X-RateLimit-Reset": "10"}, 200)
-    assert lim.acquire() == 0 and lim.acquire() == 0  # the two that are left
+    for _ in range(2):  # the two that are left
+        with lim.request():
+            pass
     assert lim.ready_in() == pytest.approx(10)
-    assert lim.acquire() == pytest.approx(10)  # then the window's reset
-    assert lim.acquire() == 0  # a new window: unknown quota, go until told otherwise
+    with lim.request():  # after the window's reset, one request finds out what it holds
+        assert lim.ready_in() == pytest.approx(lim.probe_s)  # the others wait for it
+        lim.observe({"X-RateLimit-Remaining": "4", "X-RateLimit-Reset": "60"}, 200)
+    assert [lim.acquire() for _ in range(4)] == [0, 0, 0, 0]  # the new window's four
+    assert lim.ready_in() == pytest.approx(60)
+    lim.observe({}, 200)  # an answer without quota headers: no quota to keep to
+    assert lim.acquire() == 0
 
 
 def test_requests_still_out_count_against_the_quota_an_answer_reports() -> None:
