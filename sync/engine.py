@@ -194,8 +194,8 @@ class SyncEngine:
     _progress: threading.Condition = field(default_factory=threading.Condition, repr=False)
 
     def wait_until(self, done: Callable[[], bool], timeout: float) -> bool:
-        """Block until ``done()`` holds, checking after every round of any connector (for
-        callers that wait on the service, such as tests and the back office)."""
+        """Block until ``done()`` holds, checking after every round (idle ones included)
+        of any connector: for callers that wait on the service (tests, the back office)."""
         with self._progress:
             return self._progress.wait_for(done, timeout)
 
@@ -207,7 +207,7 @@ class SyncEngine:
             s = self._served.get(name)
         if changed:
             if s is not None:
-                self._retire(s)
+                self._retire(s, keep_record=change is not None)  # removed: nothing to keep
                 s = None
             with self._lock:
                 self._served.pop(name, None)
@@ -239,10 +239,11 @@ class SyncEngine:
                 self._served[name] = s
         return s
 
-    def _retire(self, s: _Served) -> None:
+    def _retire(self, s: _Served, keep_record: bool = True) -> None:
         if s.pool is not None:
             s.pool.shutdown()
-        self._let_go(s)
+        if keep_record:
+            self._let_go(s)
         try:
             s.connector.close()
         except Exception:  # pragma: no cover - closing must not end the service
@@ -325,6 +326,8 @@ class SyncEngine:
                 stats += self._run_connector(name)
             except KeyError:
                 continue  # removed meanwhile
+            finally:
+                self._notify()
         return stats
 
     def _lanes(self, s: _Served) -> int:
@@ -391,9 +394,11 @@ class SyncEngine:
         stats.retried, stats.held = len(outcome.failures), len(outcome.held)
         self._housekeeping(s, end, force=bool(stats.dead))
         s.refused.clear()
+        return stats
+
+    def _notify(self) -> None:
         with self._progress:
             self._progress.notify_all()
-        return stats
 
     def _units(self, s: _Served, deliveries: list[Delivery], now: datetime,
                outcome: RoundOutcome) -> list[_Unit]:
@@ -642,6 +647,8 @@ class SyncEngine:
             except Exception:  # a broken store or connector must not end the service
                 log.exception("sync round of %s failed", name)
                 stats = RunStats()
+            finally:
+                self._notify()
             if not stats.busy:
                 stop.wait(poll_s)
 

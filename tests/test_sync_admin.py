@@ -123,3 +123,37 @@ def test_bulk_retry_after_fixing_a_secret(shop: Shop, capsys: pytest.CaptureFixt
     [changed] = audit(shop, "connector_changed")
     assert changed["changed"] == {"secret": "***"}
     assert audit(shop, "sync_retry_all") == [{"count": len(dead)}]
+
+
+def test_the_service_follows_connectors_added_and_removed_while_it_runs(shop: Shop) -> None:
+    import threading
+
+    with receiver(SECRET) as first, receiver(SECRET) as second:
+        assert pos(shop, *ADMIN, "sync", "connector", "add", "webhook", "--name", "a",
+                   "--set", f"url={first.url}", "--set", f"secret={SECRET}",
+                   "--from-start") == 0
+        eng = build_sync_engine(shop.app)
+        stop = threading.Event()
+        service = threading.Thread(target=eng.run_forever, args=(stop,))
+        service.start()
+        try:
+            sell(shop, COFFEE)
+            n = len(outbox_ids(shop))
+            assert first.wait_for(n, timeout=30)
+            # a second target added while the service runs gets everything from the start
+            assert pos(shop, *ADMIN, "sync", "connector", "add", "webhook", "--name", "b",
+                       "--set", f"url={second.url}", "--set", f"secret={SECRET}",
+                       "--from-start") == 0
+            assert second.wait_for(n, timeout=30)
+            assert pos(shop, *ADMIN, "sync", "connector", "remove", "a") == 0
+            assert eng.wait_until(lambda: "a" not in eng.connectors, timeout=30)
+            sell(shop, COFFEE)
+            assert second.wait_for(n + 2, timeout=30)
+        finally:
+            stop.set()
+            service.join()
+            eng.close()
+    assert len(first.events) == n  # nothing went to the removed one after it was removed
+    con = sqlite3.connect(shop.data_dir / "pos.sqlite3")
+    assert con.execute("select count(*) from settings where key like 'sync.runtime.a'"
+                       ).fetchone()[0] == 0  # and it left nothing behind
