@@ -1,9 +1,9 @@
 """The sync engine inside the till: a background thread, started and stopped with the till.
 
 ``pos sync run`` runs the same engine as a service on its own; both work on the
-same store (SQLite's write lock and the delivery rows keep them from doubling
-anything). A connector that cannot start (unmapped values, missing secret) is
-reported, not fatal: the till sells regardless.
+same store, and a lease per connector (kept in the store) lets only one engine send
+at a time, so nothing goes out twice side by side. A connector that cannot start
+(unmapped values, missing secret) is reported, not fatal: the till sells regardless.
 """
 
 from __future__ import annotations
