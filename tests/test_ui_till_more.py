@@ -147,3 +147,29 @@ def test_categories_are_added_renamed_and_only_empty_ones_deleted(t: Till) -> No
     dlg.list.setCurrentRow(christmas)
     click(t, "delete_category", dlg)
     t.wait(lambda: dlg.list.count() == 9)
+
+
+def test_a_keyboard_wedge_scan_lands_in_the_cart_not_in_the_focused_field(
+        qtbot: Any, template: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from pos_app.app import open_app
+
+    store = tmp_path / "store"
+    shutil.copytree(template, store)
+    app = open_app(store, terminal=None)
+    app.settings.set(app.auth.login("admin", "9999"), "scanner_wedge", "enter")
+    app.close()
+    with till(qtbot, store, tmp_path) as t:
+        assert t.window.wedge is not None
+        t.login()
+        search = t.find("search")
+        search.setFocus()
+        t.qtbot.keyClicks(search, COFFEE_GTIN)  # a scanner types a burst, then Enter
+        t.qtbot.keyClick(search, Qt.Key.Key_Return)
+        t.wait(lambda: t.lines() == [("COF-1KG", "1", 1299)])
+        assert search.text() == ""  # the digits never landed in the search field
+        t.qtbot.keyClicks(search, "mountain", delay=60)  # a person types, slowly
+        t.wait(lambda: search.text() == "mountain")
+        t.wait(lambda: t.find("results").count() > 0)
+        assert t.lines() == [("COF-1KG", "1", 1299)]

@@ -36,6 +36,9 @@ def build_template(path: Path, skus: int = 300) -> Path:
         admin = app.auth.login("admin", "9999")
         app.settings.set(admin, "favourites", ["COF-1KG", "CHEESE-KG", "P1", "P2"])
         app.settings.set(admin, "auto_lock_minutes", 0)
+        # qtbot types faster than any person: without this, typed words that end with
+        # Enter would be taken for wedge scans (tests/test_ui_till_more.py tests the wedge)
+        app.settings.set(admin, "scanner_wedge", "off")
     finally:
         app.close()
     return path

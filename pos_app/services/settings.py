@@ -35,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "auto_lock_minutes": 5,  # the till locks itself after this long without a touch (0: never)
     "theme": "light",  # light | dark
     "favourites": [],  # SKUs on the till's favourites page
+    "scanner_wedge": "enter",  # keyboard-wedge scanners: a fast burst ending in Enter is a
+    # scan, never typing (off: no wedge scanner, keys are never held back)
 }
 
 _VALIDATORS: dict[str, Any] = {
@@ -51,6 +53,7 @@ _VALIDATORS: dict[str, Any] = {
     "auto_lock_minutes": lambda v: _non_negative_int(v),
     "theme": lambda v: _choice(v, ("light", "dark")),
     "favourites": lambda v: _sku_list(v),
+    "scanner_wedge": lambda v: _choice(v, ("enter", "off")),
 }
 
 

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from drivers.scanner.wedge import WedgeConfig
+
 from ..app import App
 from ..domain.catalog import Variant
 from ..domain.users import Permission, User
@@ -47,6 +49,7 @@ from .till.lock import LockScreen
 from .till.pay import DoneScreen, PayScreen
 from .till.sale import SaleScreen
 from .till.session import OverrideRequest, ReturnInfo, SaleDone, TillSession, user_message
+from .wedge import ScanWedge
 from .widgets import Banner, Toast, open_dialog
 
 log = logging.getLogger(__name__)
@@ -135,6 +138,13 @@ class TillWindow(QMainWindow):
         self.status.watch(app.devices)
         app.devices.on_scan(lambda role, scan: self.tasks.to_gui(self.route_scan, scan.data))
 
+        self.wedge: ScanWedge | None = None
+        if str(s.get("scanner_wedge") or "enter") != "off":
+            # a keyboard-wedge scanner types fast and ends with Enter: such a burst is a
+            # scan and its digits never land in the focused field (pos_app/ui/wedge.py)
+            self.wedge = ScanWedge(WedgeConfig(suffix="\\r"), parent=self)
+            self.wedge.install()
+            self.wedge.scanned.connect(lambda scan: self.route_scan(scan.data))
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.timeout.connect(self._idle_lock)
@@ -173,6 +183,8 @@ class TillWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self._idle_watch)
+        if self.wedge is not None:
+            self.wedge.uninstall()
         self.idle.stop()
         if minutes > 0:
             self.idle.setInterval(minutes * 60_000)
@@ -409,6 +421,8 @@ class TillWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self._idle_watch)
+        if self.wedge is not None:
+            self.wedge.uninstall()
         self.idle.stop()
         self.tasks.close(wait=True)
         super().closeEvent(event)
