@@ -173,3 +173,27 @@ def test_a_keyboard_wedge_scan_lands_in_the_cart_not_in_the_focused_field(
         t.wait(lambda: search.text() == "mountain")
         t.wait(lambda: t.find("results").count() > 0)
         assert t.lines() == [("COF-1KG", "1", 1299)]
+
+
+def test_scans_in_the_back_office_go_to_the_count_not_the_cart(t: Till) -> None:
+    from .bokit import click as bo_click
+    from .bokit import rows, select
+
+    enter(t)
+    p = page(t, "stock")
+    t.wait(lambda: rows(p.table) != [])
+    select(t, p.table, 0)
+    bo_click(t, "count_selected", p)
+    bo_click(t, "ok", t.dialog("start_count_dialog"))
+    sheet = p.sheet
+    t.wait(lambda: sheet.isVisible() and sheet.entry.isVisible())
+    t.hw.scanner.scan(COFFEE_GTIN, aim="]E0")  # the serial scanner, while counting
+    t.wait(lambda: sheet.entry.code.text() == COFFEE_GTIN)
+    assert t.window.session.view.lines == ()  # nothing was rung up
+
+
+def test_a_supervisor_opens_the_back_office_for_customers_and_shifts(t: Till) -> None:
+    bo = enter(t, "supervisor", "2222")
+    visible = [bo.nav.item(i).data(Qt.ItemDataRole.UserRole) for i in range(bo.nav.count())
+               if not bo.nav.item(i).isHidden()]
+    assert visible == ["customers", "shifts"]  # a cashier cannot open it at all

@@ -48,6 +48,12 @@ def build_report(kind: str, ctx: TillContext, shift: ShiftInfo, f: ShiftFigures,
     }
 
 
+def _when(iso: str) -> str:
+    """A report's times in this till's local time, to the minute (the stored report keeps
+    the exact UTC instant)."""
+    return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 def report_text(r: dict[str, Any]) -> str:
     cur = r["currency"]
 
@@ -56,7 +62,7 @@ def report_text(r: dict[str, Any]) -> str:
 
     title = f"Z REPORT #{r['z_no']}" if r["type"] == "Z" else "X REPORT (shift still open)"
     out = [title, f"Store {r['store']}  Till {r['till']}  {cur}",
-           f"Opened {r['opened_at']}", f"At     {r['at']}", "",
+           f"Opened {_when(r['opened_at'])}", f"At     {_when(r['at'])}", "",
            f"Sales    {r['sales']['count']:>5}  {m(r['sales']['amount']):>12}",
            f"Refunds  {r['refunds']['count']:>5}  {m(r['refunds']['amount']):>12}",
            f"Net sales       {m(r['net_sales']):>12}",

@@ -53,6 +53,9 @@ from .wedge import ScanWedge
 from .widgets import Banner, Toast, open_dialog
 
 log = logging.getLogger(__name__)
+# who may open the back office: anyone with at least one of its pages
+BACK_OFFICE = (Permission.CATALOG, Permission.STOCK, Permission.REPORTS, Permission.SETTINGS,
+               Permission.USERS, Permission.Z_REPORT)
 _INPUT_EVENTS = {QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin,
                  QEvent.Type.Wheel}
 
@@ -233,13 +236,25 @@ class TillWindow(QMainWindow):
     # ------------------------------------------------------------------ scans
     def route_scan(self, code: str) -> None:
         """A scanner read from any scanner: where it goes depends on the screen."""
+        from .backoffice.parts import ItemEntry
+
         current = self.stack.currentWidget()
         modal = QApplication.activeModalWidget()
         if isinstance(modal, PriceCheckDialog):
             modal.check(code)
             return
-        if modal is not None:
-            self.notify(self.tr("Close the open window before scanning."), "error")
+        in_back_office = self.back_office is not None and current is self.back_office
+        where = modal if modal is not None else (
+            self.back_office.pages.currentWidget() if in_back_office  # type: ignore[union-attr]
+            else None)
+        if where is not None:  # a stock count, a transfer or an order line takes the code
+            entry = next((e for e in where.findChildren(ItemEntry) if e.isVisible()), None)
+            if entry is not None:
+                entry.scanned(code)
+            elif modal is not None:
+                self.notify(self.tr("Close the open window before scanning."), "error")
+            else:
+                self.notify(self.tr("Go back to the till to sell."), "error")
             return
         if current is self.lock_screen:
             self.notify(self.tr("Log in first."), "error")
@@ -397,8 +412,7 @@ class TillWindow(QMainWindow):
     # ------------------------------------------------------------------ back office
     def open_back_office(self) -> None:
         user = self.session.user
-        if user is None or not any(user.can(p) for p in (
-                Permission.CATALOG, Permission.STOCK, Permission.REPORTS, Permission.SETTINGS)):
+        if user is None or not any(user.can(p) for p in BACK_OFFICE):
             self.notify(self.tr("The back office is for managers: log in as a manager."),
                         "error")
             return

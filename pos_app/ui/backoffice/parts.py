@@ -176,6 +176,12 @@ class ItemEntry(QWidget):
         else:
             self.qty.returnPressed.connect(self.submit)
 
+    def scanned(self, code: str) -> None:
+        """A scanner read while this entry shows: the code, then the quantity to type."""
+        self.code.setText(code)
+        self.qty.setFocus()
+        self.qty.selectAll()
+
     def submit(self) -> None:
         code = self.code.text().strip()
         if not code:
