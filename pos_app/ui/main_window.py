@@ -11,7 +11,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -441,5 +441,3 @@ class TillWindow(QMainWindow):
         self.tasks.close(wait=True)
         super().closeEvent(event)
 
-
-__all__ = ["Qt", "TillWindow"]

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QToolButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QToolButton
 
 from ..hardware.manager import DeviceHealth
 from .i18n import Fmt
@@ -172,10 +172,3 @@ class StatusBar(QFrame):
 
     def explain(self, chip: Chip) -> None:
         QMessageBox.information(self.window(), chip.text(), chip.detail or chip.text())
-
-
-def health_level(chips: dict[str, Chip]) -> dict[str, str]:
-    return {role: chip.level for role, chip in chips.items()}
-
-
-__all__ = ["Chip", "QWidget", "StatusBar", "SyncState", "health_level"]

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -194,35 +193,6 @@ class Banner(QFrame):
     def clear(self) -> None:
         self.hide()
         self.text.clear()
-
-
-class Header(QFrame):
-    """Title row of a screen: a title, a stretch, then the buttons given."""
-
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.row = QHBoxLayout(self)
-        self.row.setContentsMargins(0, 0, 0, 0)
-        self.title = label(title, "title")
-        self.row.addWidget(self.title)
-        self.row.addStretch(1)
-
-    def add(self, widget: QWidget) -> QWidget:
-        self.row.addWidget(widget)
-        return widget
-
-
-def vbox(*widgets: QWidget | None, spacing: int = 8, margins: int = 0,
-         parent: QWidget | None = None) -> QVBoxLayout:
-    layout = QVBoxLayout(parent) if parent is not None else QVBoxLayout()
-    layout.setSpacing(spacing)
-    layout.setContentsMargins(margins, margins, margins, margins)
-    for w in widgets:
-        if w is None:
-            layout.addStretch(1)
-        else:
-            layout.addWidget(w)
-    return layout
 
 
 def hbox(*widgets: QWidget | None, spacing: int = 8, margins: int = 0,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -271,5 +271,3 @@ class DeviceDialog(FormDialog):
                                                                         or ""))),
                        failed=lambda exc: self.show_error(str(exc)))
 
-
-__all__ = ["HardwarePage", "Qt"]

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -38,7 +38,7 @@ from ...domain.money import parse_minor
 from ...domain.pricing import Discount
 from ...domain.quantity import parse_qty
 from ..i18n import Fmt
-from ..widgets import Keypad, MoneyEdit, button, hbox, label
+from ..widgets import Keypad, MoneyEdit, button, label
 from .session import OverrideRequest, PriceInfo, ReturnInfo, TillSession
 
 
@@ -584,15 +584,3 @@ class CardDialog(TouchDialog):
 
     def reject(self) -> None:  # Esc cancels the payment rather than hiding the dialog
         self.cancel_requested.emit()
-
-
-def money_font(size: int) -> QFont:
-    font = QFont()
-    font.setPointSize(size)
-    font.setBold(True)
-    return font
-
-
-__all__ = ["AmountDialog", "CardDialog", "CashCountDialog", "CustomerDialog", "DiscountDialog",
-           "NumberDialog", "OverrideDialog", "ParkedDialog", "PriceCheckDialog", "PriceDialog",
-           "ReportDialog", "ReturnDialog", "TouchDialog", "hbox"]

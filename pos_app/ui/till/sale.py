@@ -36,7 +36,7 @@ from ..cart_view import CartView, LineView
 from ..i18n import Fmt
 from ..models import CartItemDelegate, CartModel
 from ..theme import icon, set_role
-from ..widgets import Keypad, button, hbox, label, panel
+from ..widgets import Keypad, button, label
 from .session import TillSession
 
 
@@ -452,10 +452,3 @@ def two_lines(text: str, width: int = 20) -> str:
     return "\n".join(x if len(x) <= width else x[: width - 1] + "…" for x in lines)
 
 
-def spacer() -> QWidget:
-    w = QWidget()
-    w.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-    return w
-
-
-__all__ = ["SaleScreen", "TotalsPanel", "hbox", "panel"]
