@@ -325,3 +325,12 @@ def test_drawer_still_opens_and_reads_ready_while_the_printer_is_out_of_paper(
     health = till.app.devices.health
     assert health["drawer"].level == "ok", health["drawer"]
     assert health["printer"].code == "paper_out"
+
+
+def test_an_open_drawer_on_the_printers_port_leaves_the_printer_ready(
+        till: Shop, emu: PrinterEmulator) -> None:
+    emu.drawer_open = True
+    assert till.app.drawer.open_for_sale(sale(till)) is True
+    health = till.app.devices.health
+    assert emu.wait_for(lambda: health["drawer"].message == WORDS["drawer_open"][1])
+    assert (health["printer"].level, health["printer"].message) == ("ok", "Ready.")

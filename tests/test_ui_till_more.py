@@ -197,3 +197,27 @@ def test_a_supervisor_opens_the_back_office_for_customers_and_shifts(t: Till) ->
     visible = [bo.nav.item(i).data(Qt.ItemDataRole.UserRole) for i in range(bo.nav.count())
                if not bo.nav.item(i).isHidden()]
     assert visible == ["customers", "shifts"]  # a cashier cannot open it at all
+
+
+def test_icons_are_redrawn_for_the_dark_theme(t: Till) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from pos_app.ui.theme import apply_theme, palette_colours
+
+    t.login()
+    park = t.find("park")
+
+    def darkest() -> int:
+        image = park.icon().pixmap(32, 32).toImage()
+        return min(image.pixelColor(x, y).lightness() for x in range(32) for y in range(32)
+                   if image.pixelColor(x, y).alpha() > 200)
+
+    light = darkest()
+    app = QApplication.instance()
+    apply_theme(app, "dark")
+    try:
+        dark = darkest()
+    finally:
+        apply_theme(app, "light")
+    assert light < 80 < dark  # dark strokes on light buttons, light strokes on dark ones
+    assert palette_colours("dark")["icon"] != palette_colours("light")["icon"]

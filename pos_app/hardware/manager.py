@@ -151,8 +151,12 @@ class DeviceManager:
         current = list(device.last_status.values()) if device else []
         worst = _worst([*current, event.status])
         if worst is None:
-            level, message = words(event.status.value)
-            self._set_health(role, level, event.status.value, message)
+            shown = event.status
+            if shown in (Status.DRAWER_OPEN, Status.DRAWER_CLOSED) and \
+                    self.entries[role].kind != DeviceKind.DRAWER.value:
+                shown = Status.ONLINE  # the printer carries the drawer's sensor: still "Ready"
+            level, message = words(shown.value)
+            self._set_health(role, level, shown.value, message)
             return
         level, message = words(worst.value)
         self._set_health(role, level, worst.value, message)

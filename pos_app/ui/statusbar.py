@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QToolButton
 
 from ..hardware.manager import DeviceHealth
 from .i18n import Fmt
 from .tasks import Tasks
-from .theme import icon, restyle, set_role
+from .theme import restyle, set_icon, set_role
 
 ROLE_ICONS = {"printer": "printer", "drawer": "drawer", "scanner": "scanner",
               "terminal": "terminal", "display": "display", "scale": "scale"}
@@ -59,7 +59,8 @@ class Chip(QToolButton):
         super().__init__()
         set_role(self, "chip", level="starting")
         self.setObjectName(f"chip_{name}")
-        self.setIcon(icon(icon_name, size=20))
+        set_icon(self, icon_name)
+        self.setIconSize(QSize(20, 20))
         self.setToolButtonStyle(self.toolButtonStyle().ToolButtonTextBesideIcon)
         self.level = "starting"
         self.detail = ""

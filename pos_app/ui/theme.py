@@ -56,6 +56,10 @@ def apply_theme(app: QApplication, name: str) -> None:
     app.setPalette(pal)
     app.setStyleSheet(style_sheet(name))
     _icon.cache_clear()
+    for widget in app.allWidgets():  # icons drawn for the old palette: draw them again
+        icon_name = widget.property("icon_name")
+        if icon_name and hasattr(widget, "setIcon"):
+            widget.setIcon(icon(str(icon_name), widget.property("icon_tint") or None))
 
 
 def colour(key: str) -> str:
@@ -80,6 +84,13 @@ def _icon(name: str, tint: str, size: int) -> QIcon:
 
 def icon(name: str, tint: str | None = None, size: int = 32) -> QIcon:
     return _icon(name, tint or colour("icon"), size)
+
+
+def set_icon(widget: QWidget, name: str, tint: str | None = None) -> None:
+    """An icon that follows the theme (redrawn by ``apply_theme``)."""
+    widget.setProperty("icon_name", name)
+    widget.setProperty("icon_tint", tint or "")
+    widget.setIcon(icon(name, tint))  # type: ignore[attr-defined]
 
 
 def set_role(widget: QWidget, role: str, **props: str) -> QWidget:

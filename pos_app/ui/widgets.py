@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from ..domain.errors import ValidationError
 from ..domain.money import parse_minor
-from .theme import icon, restyle, set_role
+from .theme import icon, restyle, set_icon, set_role
 
 
 def button(text: str, role: str = "", icon_name: str | None = None,
@@ -31,7 +31,7 @@ def button(text: str, role: str = "", icon_name: str | None = None,
     if role:
         set_role(b, role)
     if icon_name:
-        b.setIcon(icon(icon_name, "#ffffff" if role in ("primary", "pay", "danger") else None))
+        set_icon(b, icon_name, "#ffffff" if role in ("primary", "pay", "danger") else None)
     if clicked is not None:
         b.clicked.connect(lambda _=False: clicked())
     if name:
@@ -75,7 +75,7 @@ class Keypad(QWidget):
                     continue
                 b = button("" if k == "back" else k, "key")
                 if k == "back":
-                    b.setIcon(icon("backspace"))
+                    set_icon(b, "backspace")
                     b.setToolTip(self.tr("Delete the last digit"))
                 b.setObjectName(f"key_{k}")
                 b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)

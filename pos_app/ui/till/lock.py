@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QVBoxLayout, QWidget
 
 from ...domain.users import User
-from ..theme import icon
+from ..theme import set_icon
 from ..widgets import Keypad, button, hbox, label, panel
 from .session import TillSession, user_message
 
@@ -76,7 +76,7 @@ class LockScreen(QWidget):
         self._buttons.clear()
         for i, user in enumerate(u for u in users if u.active):
             b = button(user.display_name, "user", name=f"user_{user.username}")
-            b.setIcon(icon("user"))
+            set_icon(b, "user")
             b.setCheckable(True)
             b.clicked.connect(lambda _=False, u=user: self.choose(u.username, u.display_name))
             self.users_grid.addWidget(b, i // 3, i % 3)
