@@ -131,7 +131,10 @@ def cmd_demo(ns: argparse.Namespace) -> int:
 
         with DemoHardware(data_dir(ns.data_dir)) as hw:
             out("Demo users (user/PIN): " + ", ".join(f"{u}/{p}" for u, p, _ in DEMO_USERS))
-            return run_till(ns.data_dir, overrides=hw.urls, terminal=hw.terminal_url(),
+            # the simulated customer taps the card after two seconds: the terminal's
+            # progress shows on the screen as it would with a real reader
+            return run_till(ns.data_dir, overrides=hw.urls,
+                            terminal=hw.terminal_url() + "&behaviour=slow&slow_seconds=2",
                             demo=hw)
     with DemoHardware(data_dir(ns.data_dir)) as hw:
         app = hw.open()
