@@ -221,3 +221,28 @@ def test_icons_are_redrawn_for_the_dark_theme(t: Till) -> None:
         apply_theme(app, "light")
     assert light < 80 < dark  # dark strokes on light buttons, light strokes on dark ones
     assert palette_colours("dark")["icon"] != palette_colours("light")["icon"]
+
+
+def test_the_demo_devices_window_scans_weighs_and_shows_display_and_receipt(
+        t: Till) -> None:
+    from pos_app.ui.demo_panel import DemoPanel
+
+    panel = DemoPanel(t.hw, t.window)
+    t.qtbot.addWidget(panel)
+    panel.show()
+    t.login()
+    panel.code.setText(COFFEE_GTIN)
+    t.qtbot.mouseClick(panel.findChild(object, "demo_scan"), Qt.MouseButton.LeftButton)
+    t.wait(lambda: t.lines() == [("COF-1KG", "1", 1299)])  # through the pty scanner
+    t.wait(lambda: "Coffee" in panel.display.text())  # the pole display's two lines
+    panel.weight.setText("0.250")
+    panel._weigh()
+    t.window.session.add_sku("CHEESE-KG")  # weighed on the emulated scale
+    t.wait(lambda: len(t.lines()) == 2 and t.lines()[1][1] == "0.25")
+    t.click("pay")
+    t.click("exact_cash")
+    t.wait(lambda: t.screen() == "done_screen")
+    t.wait(lambda: "Mountain cheese" in panel.receipt.toPlainText())
+    assert t.hw.printer.kicks  # cash: the drawer was kicked through the printer
+    t.wait(lambda: panel.drawer.text() == ("Drawer: open" if t.hw.printer.drawer_open
+                                           else "Drawer: closed"))
