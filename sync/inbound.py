@@ -21,9 +21,9 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -35,6 +35,7 @@ from .signing import HEADER, verify
 log = logging.getLogger(__name__)
 
 DATA_TYPES = ("catalog", "prices", "stock")
+DUPLICATE = "duplicate"  # a webhook hook's answer for an event it has seen
 FIELDS = {"name": "catalog", "active": "catalog", "price": "prices",
           "stock_delta": "stock", "stock_count": "stock"}
 POS = "pos"
@@ -214,10 +215,19 @@ class Listener:
     accepted: int = 0
     refused: int = 0
     url: str = ""
+    # connectors that verify their vendor's own webhooks (Shopify, WooCommerce):
+    # hook(headers, body) -> None (bad signature), DUPLICATE (seen before) or the topic
+    hooks: dict[str, Callable[[Mapping[str, str], bytes], str | None]] = field(
+        default_factory=dict)
+    duplicates: int = 0
 
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
         name = handler.path.strip("/").split("/")[-1]
         body = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+        hook = self.hooks.get(name)
+        if hook is not None:
+            self._vendor(handler, name, hook, body)
+            return
         secret = self.secrets.get(name)
         if secret is None:
             self._answer(handler, 404, "no such connector")
@@ -236,6 +246,23 @@ class Listener:
         log.info("sync %s: notification %s", name, kind[:60])
         self.on_notify(name)
         self._answer(handler, 202, "accepted")
+
+    def _vendor(self, handler: BaseHTTPRequestHandler, name: str,
+                hook: Callable[[Mapping[str, str], bytes], str | None], body: bytes) -> None:
+        verdict = hook(dict(handler.headers.items()), body)
+        if verdict is None:
+            self.refused += 1
+            log.warning("sync %s: refused a webhook with a bad signature from %s", name,
+                        handler.client_address[0])
+            self._answer(handler, 401, "bad signature")
+        elif verdict == DUPLICATE:  # a vendor's retry of an event already taken
+            self.duplicates += 1
+            self._answer(handler, 200, "duplicate")
+        else:
+            self.accepted += 1
+            log.info("sync %s: webhook %s", name, verdict[:60])
+            self.on_notify(name)
+            self._answer(handler, 202, "accepted")
 
     @staticmethod
     def _answer(handler: BaseHTTPRequestHandler, status: int, text: str) -> None:

@@ -94,6 +94,12 @@ def add_parser(sub: Any, common: argparse.ArgumentParser, parser_class: type) ->
     change.add_argument("--unset", action="append", default=[], metavar="KEY")
     for name in ("test", "remove"):
         cs.add_parser(name, help=f"{name} a connector", parents=[common]).add_argument("name")
+    auth = cs.add_parser("auth", help="connect an OAuth connector (QuickBooks, Xero): opens "
+                         "the browser, waits for the redirect", parents=[common])
+    auth.add_argument("name")
+    auth.add_argument("--tenant", help="Xero: the organisation (name or id) if several")
+    auth.add_argument("--no-browser", action="store_true", help="only print the address")
+    auth.add_argument("--timeout", type=float, default=300, help="seconds to wait")
 
 
 def run(ns: argparse.Namespace, app: App, login: Any, out: Any) -> int:
@@ -137,6 +143,8 @@ def run(ns: argparse.Namespace, app: App, login: Any, out: Any) -> int:
         n = admin.skip(user, ns.event_id, ns.connector)
         out(f"skip: {n} delivery(ies) of {ns.event_id}")
         return 0
+    if ns.connector_action == "auth":
+        return _auth(ns, app, admin, user, out)
     if ns.connector_action == "set":
         cfg = admin.set_connector(user, ns.name, parse_pairs(ns.set), ns.unset)
         out(f"connector {cfg.name} changed; a running `pos sync run` uses the new settings "
@@ -220,6 +228,36 @@ def _connector(ns: argparse.Namespace, app: App, store: Any, out: Any) -> int:
     return 0
 
 
+def _auth(ns: argparse.Namespace, app: App, admin: Any, user: Any, out: Any) -> int:
+    """OAuth consent in the system browser; tokens to the keyring, company/tenant kept."""
+    import webbrowser
+
+    from sync.oauth import OAuthError
+
+    configs = {c.name: c for c in sync_store(app).connectors()}
+    if ns.name not in configs:
+        raise NotFound(f"no connector {ns.name!r}")
+    cfg = configs[ns.name]
+    kind = connector_type(cfg.type)
+    if not hasattr(kind, "authorise"):
+        raise ValidationError(f"{cfg.type} connectors do not sign in with OAuth")
+
+    def show(url: str) -> None:
+        out(f"Sign in and allow access at this address (your browser opens it):\n{url}")
+        if not ns.no_browser:
+            webbrowser.open(url)
+
+    try:
+        settings = kind.authorise(cfg, secret_store(app), open_browser=show,
+                                  timeout_s=ns.timeout, tenant=ns.tenant, out=out)
+    except (OAuthError, ConfigError, SyncError) as exc:
+        raise ValidationError(f"authorising {ns.name} failed: {exc}") from exc
+    if settings:
+        admin.set_connector(user, ns.name, settings)
+    out(f"connector {ns.name} authorised" + "".join(f"; {k}={v}" for k, v in settings.items()))
+    return 0
+
+
 def _open_connector(app: App, cfg: ConnectorConfig) -> Any:
     try:
         connector = connector_type(cfg.type)(cfg, secret_store(app))
@@ -294,10 +332,11 @@ def _inbound(ns: argparse.Namespace, app: App, out: Any) -> int:
 def _listen(ns: argparse.Namespace, app: App, poller: InboundPoller, out: Any) -> int:
     secrets = secret_store(app)
     keys = {n: k for n in poller.connectors if (k := secrets.get(n, "webhook_secret"))}
+    hooks = {n: c.webhook for n, c in poller.connectors.items() if hasattr(c, "webhook")}
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: (stop.set(), poller.wake()))
-    listener = Listener(keys, poller.wake)
+    listener = Listener(keys, poller.wake, hooks=hooks)
     with listening(listener, ns.host, ns.port):
         out(f"listening on {listener.url}/NAME for {', '.join(sorted(keys)) or 'nobody'} "
             f"(webhook_secret set); pulling {', '.join(poller.connectors)}; Ctrl+C stops")
