@@ -170,11 +170,15 @@ def _gui_available() -> bool:
 def cmd_till(ns: argparse.Namespace) -> int:
     from ..ui.run import run_till
 
-    return run_till(ns.data_dir, fullscreen=ns.fullscreen,
+    return run_till(ns.data_dir, fullscreen=ns.fullscreen or ns.kiosk, kiosk=ns.kiosk,
                     terminal="sim" if ns.sim_terminal else None)
 
 
 def cmd_db(ns: argparse.Namespace) -> int:
+    if ns.action in ("restore", "status") or getattr(ns, "daily", False):
+        from .db_cmd import cmd_db_more
+
+        return cmd_db_more(ns, out)
     if ns.action == "upgrade":
         base, engine, _store = open_database(ns.data_dir, migrate=False)
         from ..persistence.migrate import upgrade
@@ -486,9 +490,17 @@ def cmd_sync(ns: argparse.Namespace) -> int:
     from .sync_cmd import run
 
     app = _app(ns)
+    service = None
+    if ns.action == "run" and not (getattr(ns, "once", False) or
+                                   getattr(ns, "until_idle", False)):
+        from .db_cmd import service_guards
+
+        service = service_guards(app)  # the store lock and the daily backup
     try:
         return run(ns, app, lambda: _login(app, ns), out)
     finally:
+        if service is not None:
+            service.close()
         app.close()
 
 

@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = cmd("till", "open the till window on the configured store and hardware profile")
     s.add_argument("--fullscreen", action="store_true", help="fill the screen (a till PC)")
+    s.add_argument("--kiosk", action="store_true",
+                   help="full screen; closing it needs a manager's PIN (SIGTERM still stops it)")
     s.add_argument("--sim-terminal", action="store_true",
                    help="the built-in card terminal simulator when the profile has none")
 
@@ -74,6 +76,17 @@ def build_parser() -> argparse.ArgumentParser:
                    parents=[common])
     b = dbs.add_parser("backup", help="consistent online backup", parents=[common])
     b.add_argument("--to", help="target file (default: backups/ in the data dir)")
+    b.add_argument("--daily", action="store_true", help="today's backup unless there is one, "
+                   "then delete daily backups older than the kept days (a timer runs this)")
+    b.add_argument("--keep", type=int, metavar="DAYS",
+                   help="with --daily: days of backups to keep (default: setting "
+                        "backup_keep_days)")
+    r = dbs.add_parser("restore", help="replace the store with a backup (checked first; "
+                       "the current database is kept in backups/)", parents=[common])
+    r.add_argument("file")
+    dbs.add_parser("status", help="is there a store here, and its schema and backups "
+                   "(exit 1: no store yet)", parents=[common]).add_argument(
+        "--quiet", action="store_true")
 
     s = cmd("catalog", "catalog import, export and lookup")
     cs = s.add_subparsers(dest="action", required=True, parser_class=_Parser)

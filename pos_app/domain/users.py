@@ -36,6 +36,7 @@ class Permission(StrEnum):
     USERS = "users"
     SETTINGS = "settings"
     AUDIT = "audit"
+    KIOSK_EXIT = "kiosk_exit"  # leave the full-screen kiosk till (a manager's PIN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ _SUPERVISOR = _CASHIER | {
 }
 _MANAGER = _SUPERVISOR | {
     Permission.CATALOG, Permission.STOCK, Permission.REPORTS, Permission.USERS,
+    Permission.KIOSK_EXIT,
 }
 _ADMIN = frozenset(Permission)
 

@@ -102,17 +102,21 @@ class AuthService:
             return tx.active_users()
 
     def grant_override(
-        self, approver: str, pin: str, permission: Permission, for_user: User, subject: str = ""
+        self, approver: str, pin: str, permission: Permission, for_user: User | None,
+        subject: str = ""
     ) -> OverrideGrant:
-        """A supervisor (or above) authorises one ``permission``-guarded action."""
+        """A supervisor (or above) authorises one ``permission``-guarded action.
+        ``for_user`` None: for the till itself (leaving the kiosk at the lock screen)."""
         boss = self.login(approver, pin, action="override_login")
         if not (boss.can(Permission.OVERRIDE) and boss.can(permission)):
-            raise PermissionDenied(f"{approver} may not authorise {permission.value}",
-                                   permission.value)
-        grant = OverrideGrant(new_id_str(), boss.id, permission, for_user.id)
+            raise PermissionDenied(f"{approver} may not authorise "
+                                   f"{permission.value.replace('_', ' ')}", permission.value)
+        grant = OverrideGrant(new_id_str(), boss.id, permission,
+                              for_user.id if for_user else "")
         with self.store.tx(write=True) as tx:
             tx.append_audit(self.ctx.till_id, boss.id, "manager_override", subject or None,
-                            {"permission": permission.value, "for_user": for_user.id,
+                            {"permission": permission.value,
+                             "for_user": for_user.id if for_user else None,
                              "grant": grant.token})
             tx.commit()
         return grant

@@ -32,6 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "timezone": None,  # IANA zone for store-local days in reports, e.g. "Europe/Berlin";
     # None: this machine's zone
     "max_pin_attempts": 3,  # wrong PINs in a row before a user is locked out for 5 minutes
+    "backup_keep_days": 14,  # daily database backups kept (backups/ in the data dir)
     "auto_lock_minutes": 5,  # the till locks itself after this long without a touch (0: never)
     "theme": "light",  # light | dark
     "favourites": [],  # SKUs on the till's favourites page
@@ -50,6 +51,7 @@ _VALIDATORS: dict[str, Any] = {
     "require_drawer_closed": lambda v: _bool(v),
     "timezone": lambda v: _zone(v),
     "max_pin_attempts": lambda v: _positive_int(v),
+    "backup_keep_days": lambda v: _positive_int(v),
     "auto_lock_minutes": lambda v: _non_negative_int(v),
     "theme": lambda v: _choice(v, ("light", "dark")),
     "favourites": lambda v: _sku_list(v),

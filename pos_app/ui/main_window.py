@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -78,9 +78,14 @@ class TillWindow(QMainWindow):
     scan_routed = Signal(str)  # for tests and the benchmark: a scan reached the sale screen
 
     def __init__(self, app: App, sync_probe: Callable[[], SyncState],
-                 settings: dict[str, Any] | None = None) -> None:
+                 settings: dict[str, Any] | None = None, kiosk: bool = False) -> None:
         super().__init__()
         self.app = app
+        # kiosk: closing (the window's button, Alt+F4, Ctrl+Q) needs a manager's PIN;
+        # a signal (SIGTERM from systemd) still closes it (allow_close)
+        self.kiosk = kiosk
+        self._close_allowed = not kiosk
+        self._exit_dialog: QDialog | None = None
         s = settings if settings is not None else app.settings.all()
         self.theme = str(s.get("theme") or "light")
         self.fmt = Fmt(str(s["locale"]), app.ctx.currency)
@@ -158,6 +163,7 @@ class TillWindow(QMainWindow):
         self.load_favourites(list(s.get("favourites") or []))
         self.tasks.run(app.catalog.tiles, 12, done=self.sale.set_categories)
         self.status.poll()
+        QShortcut(QKeySequence("Ctrl+Q"), self, activated=self.close)
 
     # ------------------------------------------------------------------ plumbing
     def _task_failed(self, exc: BaseException) -> None:
@@ -426,10 +432,32 @@ class TillWindow(QMainWindow):
         self.show_screen(self.back_office)
 
     # ------------------------------------------------------------------ shutdown
+    def allow_close(self) -> None:
+        """The next close goes through (a signal from systemd, a manager's approval)."""
+        self._close_allowed = True
+
+    def _ask_kiosk_exit(self) -> None:
+        if self._exit_dialog is not None and self._exit_dialog.isVisible():
+            return
+
+        def approved(_grant: Any) -> None:
+            log.info("kiosk till closed with a manager's approval")
+            self.allow_close()
+            self.close()
+
+        request = OverrideRequest("kiosk_exit", self.tr(
+            "Only a manager can close the till."), approved)
+        self._exit_dialog = self.ask(OverrideDialog(self, self.session, request),
+                                     name="kiosk_exit_dialog")
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.session.paying and self.session.view.payments:
             self.notify(self.tr("Finish the payment before closing the till."), "error")
             event.ignore()
+            return
+        if not self._close_allowed:
+            event.ignore()
+            self._ask_kiosk_exit()
             return
         self.status._timer.stop()
         app = QApplication.instance()

@@ -58,8 +58,9 @@ def create_qt_app(argv: list[str] | None = None) -> Any:
     return QApplication(argv or sys.argv[:1])
 
 
-def build_window(app: App, *, start_background: bool = True) -> Any:
-    """The till window on ``app``, themed and translated by the store's settings."""
+def build_window(app: App, *, start_background: bool = True, kiosk: bool = False) -> Any:
+    """The till window on ``app``, themed and translated by the store's settings;
+    ``kiosk``: only a manager's PIN closes it."""
     from .i18n import install_translator
     from .main_window import TillWindow
     from .theme import apply_theme
@@ -71,7 +72,7 @@ def build_window(app: App, *, start_background: bool = True) -> Any:
     from ..sync_worker import SyncWorker
 
     worker = SyncWorker(app)
-    window = TillWindow(app, sync_probe(app, lambda: worker.problem), settings)
+    window = TillWindow(app, sync_probe(app, lambda: worker.problem), settings, kiosk=kiosk)
     window.sync_worker = worker
     if start_background:
         start_background_work(app, window, worker)
@@ -100,15 +101,30 @@ def start_background_work(app: App, window: Any, worker: Any) -> None:
 
 def run_till(data_dir: str | Path | None, *, fullscreen: bool = False,
              overrides: dict[str, str] | None = None, terminal: str | None = None,
-             demo: Any = None) -> int:
-    """Open the till window and run until it is closed. ``demo``: DemoHardware in use."""
+             demo: Any = None, kiosk: bool = False) -> int:
+    """Open the till window and run until it is closed. ``demo``: DemoHardware in use.
+    A data directory without a store gets the first-run wizard first."""
     check_gui()
     qapp = create_qt_app()
+    if demo is None:
+        from ..paths import data_dir as resolve_data_dir
+        from ..paths import db_path
+        from ..persistence.backups import has_store
+
+        if not has_store(db_path(resolve_data_dir(data_dir))):
+            from .wizard import run_wizard
+
+            if not run_wizard(qapp, data_dir, fullscreen=fullscreen or kiosk):
+                log.info("first-run wizard closed without creating a store")
+                return 0
     with ExitStack() as stack:
         app = open_app(data_dir, terminal=terminal, hardware=demo is None,
                        overrides=overrides)
         stack.callback(app.close)
-        window = build_window(app)
+        from ..cli.db_cmd import service_guards
+
+        stack.callback(service_guards(app).close)  # store lock, daily backup
+        window = build_window(app, kiosk=kiosk)
         stack.callback(window.sync_worker.stop)
         if demo is not None:
             from .demo_panel import DemoPanel
@@ -137,6 +153,8 @@ def quit_on_signals(qapp: Any, window: Any) -> None:
 
     def close(_signum: int, _frame: Any) -> None:
         log.info("till asked to stop (signal %s)", _signum)
+        if hasattr(window, "allow_close"):
+            window.allow_close()  # a kiosk till too: systemd stops it cleanly
         window.close()
         qapp.quit()
 

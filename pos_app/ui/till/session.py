@@ -130,7 +130,7 @@ class TillSession(QObject):
         """A manager typed their PIN for ``request``: get the grant, then re-run."""
         def get() -> OverrideGrant:
             return self.app.auth.grant_override(approver, pin, Permission(request.permission),
-                                                self._me(), request.message[:80])
+                                                self.user, request.message[:80])
 
         self.tasks.lane(get, done=request.run)
 
