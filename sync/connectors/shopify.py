@@ -77,13 +77,14 @@ REINDEX_S = 60.0
 APP = "pos-app"
 
 SHOP = "{ shop { currencyCode taxesIncluded name } }"
-LOCATIONS = """query($after: String) { locations(first: 100, after: $after) {
+LOCATIONS = """query($after: String, $first: Int!) { locations(first: $first, after: $after) {
   nodes { id name } pageInfo { hasNextPage endCursor } } }"""
-VARIANTS = """query($after: String, $q: String) { productVariants(first: 100, after: $after,
+VARIANTS = """query($after: String, $q: String, $first: Int!) { productVariants(first: $first,
+  after: $after,
   query: $q) { nodes { id sku barcode title price updatedAt inventoryItem { id }
   product { id title status updatedAt } } pageInfo { hasNextPage endCursor } } }"""
-LEVELS = """query($id: ID!, $after: String, $q: String) { location(id: $id) {
-  inventoryLevels(first: 100, after: $after, query: $q) { nodes { updatedAt
+LEVELS = """query($id: ID!, $after: String, $q: String, $first: Int!) { location(id: $id) {
+  inventoryLevels(first: $first, after: $after, query: $q) { nodes { updatedAt
   item { id sku } quantities(names: ["available"]) { name quantity } }
   pageInfo { hasNextPage endCursor } } } }"""
 ADJUST = """mutation($input: InventoryAdjustQuantitiesInput!, $key: String!) {
@@ -98,6 +99,12 @@ FIND_ORDER = """query($q: String!) { orders(first: 1, query: $q) { nodes { id na
 ORDER = """mutation($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
   orderCreate(order: $order, options: $options) { order { id name }
   userErrors { field message code } } }"""
+
+# The cost bucket is per app and shop, not per connector object: what one answer said of
+# it (available, maximum, restore rate, next cost, when) is known to every connector
+# built for that shop in this process (the service rebuilds one whose settings change).
+_BUCKETS: dict[str, tuple[float, float, float, float, float]] = {}
+_BUCKETS_LOCK = threading.Lock()
 
 REASONS = {"sale": "correction", "return": "restock", "receiving": "received",
            "adjustment": "correction", "transfer": "movement_created"}
@@ -195,8 +202,11 @@ class ShopifyConnector:
                                     transport=transport, headers={
                                         "User-Agent": "pos-app-sync/1",
                                         "X-Shopify-Access-Token": self._token})
-        self.limiter = Limiter()  # the engine sets its own (shared with its pacing)
+        self._bucket_key = hashlib.sha256(f"{self._url}\0{self._token}".encode()).hexdigest()
+        self._limiter = Limiter()
+        self._replay_bucket()
         self._costs: dict[str, float] = {}
+        self._page = 100  # nodes per page (halved while a page costs more than the bucket)
         self._catalog: PosCatalog | None = None
         self._lock = threading.RLock()
         self._index: dict[str, _Variant] | None = None  # match key -> variant
@@ -206,6 +216,25 @@ class ShopifyConnector:
         self._events: OrderedDict[str, None] = OrderedDict()  # webhook event ids seen
 
     # --- plumbing -----------------------------------------------------------------
+
+    @property
+    def limiter(self) -> Limiter:
+        return self._limiter
+
+    @limiter.setter
+    def limiter(self, value: Limiter) -> None:
+        """The engine's limiter (its pace for this connector); told what is known of the
+        shop's bucket already."""
+        self._limiter = value
+        self._replay_bucket()
+
+    def _replay_bucket(self) -> None:
+        with _BUCKETS_LOCK:
+            known = _BUCKETS.get(self._bucket_key)
+        if known is not None:
+            available, maximum, restore, cost, at = known
+            available = min(maximum, available + (time.monotonic() - at) * restore)
+            self._limiter.observe_bucket(available, maximum, restore, cost)
 
     def bind(self, catalog: PosCatalog) -> None:
         self._catalog = catalog
@@ -253,10 +282,11 @@ class ShopifyConnector:
         throttled = any(e.get("message") == "Throttled" or
                         (e.get("extensions") or {}).get("code") == "THROTTLED" for e in errors)
         if status:
-            self.limiter.observe_bucket(float(status["currentlyAvailable"]),
-                                        float(status["maximumAvailable"]),
-                                        float(status["restoreRate"]),
-                                        next_cost=max(self._costs.values()))
+            bucket = (float(status["currentlyAvailable"]), float(status["maximumAvailable"]),
+                      float(status["restoreRate"]), max(self._costs.values()))
+            with _BUCKETS_LOCK:
+                _BUCKETS[self._bucket_key] = (*bucket, time.monotonic())
+            self.limiter.observe_bucket(*bucket)
         if throttled:  # nothing ran: wait for the cost to be restored, then again
             wait = 1.0
             if status and float(status["restoreRate"]) > 0:
@@ -270,7 +300,8 @@ class ShopifyConnector:
             codes = {(e.get("extensions") or {}).get("code") for e in errors}
             if codes & {"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"}:
                 raise TransientError(f"Shopify failed {op}: {msg}")
-            raise PermanentError(f"Shopify refused {op}: {msg}")
+            raise PermanentError(f"Shopify refused {op}: {msg} "
+                                 f"({', '.join(sorted(map(str, codes)))})")
         if r.status_code >= 400:
             raise PermanentError(f"HTTP {r.status_code} from Shopify: {r.text[:300]}")
         data: dict[str, Any] = body.get("data") or {}
@@ -281,8 +312,14 @@ class ShopifyConnector:
         out: list[dict[str, Any]] = []
         after: str | None = None
         while True:
-            data: Any = self._call(query, {**variables, "after": after}, op=op,
-                                   max_wait=max_wait)
+            try:
+                data: Any = self._call(query, {**variables, "after": after,
+                                               "first": self._page}, op=op, max_wait=max_wait)
+            except PermanentError as exc:
+                if "MAX_COST_EXCEEDED" not in str(exc) or self._page <= 10:
+                    raise
+                self._page //= 2  # a shop with a small bucket: smaller pages
+                continue
             for key in root:
                 data = (data or {}).get(key) or {}
             out += data.get("nodes") or []

@@ -93,10 +93,7 @@ INVALID_TOKEN = ("[API] Invalid API key or access token (unrecognized login or w
 @cache
 def schema() -> GraphQLSchema:
     data = json.loads(gzip.decompress(SPEC.read_bytes()))
-    s = build_client_schema(data.get("data", data), assume_valid=True)
-    dt: Any = s.get_type("DateTime")
-    dt.serialize = lambda v: _iso(v) if isinstance(v, datetime) else v
-    return s
+    return build_client_schema(data.get("data", data), assume_valid=True)
 
 
 def _now() -> datetime:
@@ -174,6 +171,11 @@ def _connection(items: list[Any], first: int | None, after: str | None,
             "pageInfo": {"hasNextPage": len(ordered) > first, "hasPreviousPage": bool(after),
                          "startCursor": cursors[0] if cursors else None,
                          "endCursor": cursors[-1] if cursors else None}}
+
+
+def _plain(value: Any) -> str:
+    """Shopify's wire forms: DateTime as ISO 8601 UTC, Decimal and Money as strings."""
+    return _iso(value) if isinstance(value, datetime) else str(value)
 
 
 def _jsonable(k: tuple[Any, ...]) -> list[Any]:
@@ -353,6 +355,7 @@ class Request:
     available: float  # in the bucket when it arrived
     throttled: bool
     at: float
+    ran: bool = True  # False: refused before anything ran (throttled, too expensive)
 
 
 class ShopifyFake:
@@ -489,7 +492,8 @@ class ShopifyFake:
             self._refill()
             before = self._available
             if requested > self.maximum:
-                self.requests.append(Request(fields, requested, before, False, self.clock()))
+                self.requests.append(Request(fields, requested, before, False, self.clock(),
+                                             ran=False))
                 self._answer(h, 200, {"errors": [{
                     "message": f"Query cost is {requested}, which exceeds the single query "
                                f"max cost limit ({int(self.maximum)}).",
@@ -497,7 +501,8 @@ class ShopifyFake:
                                    "maxCost": self.maximum}}]})
                 return
             if requested > self._available:
-                self.requests.append(Request(fields, requested, before, True, self.clock()))
+                self.requests.append(Request(fields, requested, before, True, self.clock(),
+                                             ran=False))
                 self._answer(h, 200, {
                     "errors": [{"message": "Throttled", "extensions": {
                         "code": "THROTTLED",
@@ -561,14 +566,14 @@ class ShopifyFake:
         if result.errors:
             answer["errors"] = [e.formatted for e in result.errors]
             self.violations += [f"execution: {e.message}" for e in result.errors]
-        answer = json.loads(json.dumps(answer, default=str))
+        answer = json.loads(json.dumps(answer, default=_plain))
         if key is not None:
             self.idempotency[key] = (fingerprint, answer)
         return answer
 
     @staticmethod
     def _answer(h: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body, default=str).encode()
+        data = json.dumps(body, default=_plain).encode()
         h.send_response(status)
         h.send_header("Content-Type", "application/json")
         h.send_header("Content-Length", str(len(data)))
