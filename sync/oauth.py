@@ -133,7 +133,7 @@ class TokenManager:
                  margin_s: float = REFRESH_MARGIN_S) -> None:
         self.connector, self._secrets, self.provider = connector, secrets_, provider
         self._client_id, self._client_secret = client_id, client_secret
-        self._http, self._clock, self._margin = http, clock, margin_s
+        self._http, self.clock, self._margin = http, clock, margin_s
         self._lock = threading.Lock()
         self._tokens: TokenSet | None = None
         self._unsaved = False  # the newest set is only in memory (the store failed)
@@ -159,7 +159,7 @@ class TokenManager:
     def access_token(self) -> str:
         with self._lock:
             tokens = self._current()
-            if tokens.expires_at - self._margin <= self._clock():
+            if tokens.expires_at - self._margin <= self.clock():
                 tokens = self._refresh_locked(tokens.access_token)
             return tokens.access_token
 
@@ -185,7 +185,7 @@ class TokenManager:
                 self._tokens = stored
         tokens = self._current()
         if (rejected is not None and tokens.access_token != rejected
-                and tokens.expires_at - self._margin > self._clock()):
+                and tokens.expires_at - self._margin > self.clock()):
             return tokens  # someone else refreshed already
         sent = tokens.refresh_token
         r = _token_request(self._http, self.provider, self._client_id, self._client_secret,
@@ -202,7 +202,7 @@ class TokenManager:
                     return again
             raise AuthorizationLost(self.connector, f"{self.provider.name} refused the "
                                     f"refresh token: {error}")
-        new = TokenSet.from_response(r.json(), self._clock(), tokens.extra)
+        new = TokenSet.from_response(r.json(), self.clock(), tokens.extra)
         self.save(new)  # before the new access token is used for anything
         self.refreshes += 1
         log.info("%s: OAuth tokens refreshed (refresh token rotated: %s)", self.connector,

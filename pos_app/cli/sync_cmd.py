@@ -252,8 +252,9 @@ def _auth(ns: argparse.Namespace, app: App, admin: Any, user: Any, out: Any) -> 
                                   timeout_s=ns.timeout, tenant=ns.tenant, out=out)
     except (OAuthError, ConfigError, SyncError) as exc:
         raise ValidationError(f"authorising {ns.name} failed: {exc}") from exc
-    if settings:
-        admin.set_connector(user, ns.name, settings)
+    changed = {k: v for k, v in settings.items() if cfg.settings.get(k) != v}
+    if changed:
+        admin.set_connector(user, ns.name, changed)
     out(f"connector {ns.name} authorised" + "".join(f"; {k}={v}" for k, v in settings.items()))
     return 0
 

@@ -39,6 +39,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 import webbrowser
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -89,6 +90,7 @@ INTUIT = Provider("Intuit", "https://appcenter.intuit.com/connect/oauth2",
 MINOR_VERSION = "75"
 BATCH_MAX = 30  # operations per batch request (Intuit's limit)
 THROTTLE_WAIT_S = 60.0
+BATCH_RATE = "40/min"  # Intuit: batch calls per minute and company
 DEPOSIT_TYPES = ("Bank", "Other Current Asset")
 THROTTLE_CODES = ("3001", "003001", "ThrottleExceeded")
 
@@ -190,7 +192,9 @@ class QuickBooksConnector:
                                    str(s.get("client_id") or ""),
                                    secret(secrets, config, "client_secret"), self._http,
                                    clock or time.time)
-        self._limiter: Limiter | None = None
+        # until the engine hands over its limiter (the mapping check runs before that)
+        self._limiter: Limiter | None = Limiter(parse_rate("500/min"), 1)
+        self._batch_limiter: Limiter | None = None
         self.api = ApiClient(self.name, "QuickBooks", self.tokens, self._http,
                              lambda: self._limiter)
         self._refs: dict[str, dict[str, dict[str, Any]]] | None = None  # entity -> id/name
@@ -208,6 +212,12 @@ class QuickBooksConnector:
     def limiter(self, value: Limiter | None) -> None:
         if value is not None:
             default_limits(value, parse_rate("500/min"), 1)
+            # batch calls have a quota of their own (40/min), on the engine's clock
+            self._batch_limiter = Limiter(parse_rate(BATCH_RATE), 1, clock=value._clock,
+                                          sleep=value._sleep)
+            self._batch_limiter.max_wait = value.max_wait
+        else:
+            self._batch_limiter = None
         self._limiter = value
 
     # ----- mapping ----------------------------------------------------------------------
@@ -232,11 +242,9 @@ class QuickBooksConnector:
             return ["realm_id (run `pos sync connector auth NAME`)"]
         try:
             return self._unknown_refs(tax_codes)
-        except (TransientError, OAuthError) as exc:
-            if isinstance(exc, AuthorizationLost):
-                return [str(exc)]
-            log.warning("%s: QuickBooks not reachable (%s); checking the mapping before the "
-                        "first delivery", self.name, exc)
+        except (TransientError, OAuthError) as exc:  # offline, or authorisation lost
+            log.warning("%s: cannot read the company now (%s); checking the mapping before "
+                        "the first delivery", self.name, exc)
             return []
 
     def _entity_for(self, key: str) -> str:
@@ -304,6 +312,13 @@ class QuickBooksConnector:
                 raise AuthorizationLost(self.name, str(error))
             raise error
         return data
+
+    def _batch(self, rid: str, items: list[dict[str, Any]]) -> Any:
+        if self._batch_limiter is not None:
+            with self._batch_limiter.request():  # may raise Throttled: not attempted
+                return self._call("POST", "batch", {"requestid": rid},
+                                  {"BatchItemRequest": items})
+        return self._call("POST", "batch", {"requestid": rid}, {"BatchItemRequest": items})
 
     def _query_all(self, entity: str, where: str = "") -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
@@ -457,21 +472,26 @@ class QuickBooksConnector:
                     chunk[eid] = left
             if not chunk:
                 return out
+            # the events' keys and a fresh nonce: a retry after an answered failure (or a
+            # dead letter retried after a fix) must not be replayed the old answer; the
+            # lookup above guards against doubles, the memory of it replays a lost answer
             rid = request_id(*sorted(keys[e] + "|" + ",".join(op[0] for op in chunk[e])
-                                     for e in chunk))
+                                     for e in chunk), uuid.uuid4().hex)
             self._batches[rid] = (list(chunk), dict(chunk))
             for eid in chunk:
                 self._sent[eid] = rid
         items = [{"bId": bid, "operation": "create", entity: body}
                  for ops in chunk.values() for bid, entity, body in ops]
         try:
-            data = self._call("POST", "batch", {"requestid": rid}, {"BatchItemRequest": items})
-        except SyncError as exc:  # unanswered: a retry of these events repeats this request
-            return {**out, **dict.fromkeys(chunk, exc)}
-        self._batches.pop(rid, None)
+            data = self._batch(rid, items)
+        except SyncError as exc:
+            if not isinstance(exc, TransientError) or exc.kind == RATE_LIMITED or (
+                    "Fault" in str(exc)):  # answered: nothing to replay
+                self._forget(rid, chunk)
+            return {**out, **dict.fromkeys(chunk, exc)}  # unanswered: repeated as it was
+        self._forget(rid, chunk)
         answers = {str(a.get("bId")): a for a in data.get("BatchItemResponse", [])}
         for eid, ops in chunk.items():
-            self._sent.pop(eid, None)
             result: Result = None
             for bid, entity, _ in ops:
                 a = answers.get(bid)
@@ -487,26 +507,22 @@ class QuickBooksConnector:
             out[eid] = result
         return out
 
+    def _forget(self, rid: str, chunk: dict[str, Any]) -> None:
+        self._batches.pop(rid, None)
+        for eid in chunk:
+            self._sent.pop(eid, None)
+
     def _existing(self, ops: list[tuple[str, str, dict[str, Any]]]) -> dict[str, str]:
-        """bId -> reference of the documents QuickBooks already has (by DocNumber)."""
+        """bId -> reference of the documents QuickBooks already has (by DocNumber): one
+        query per kind of document (a read: no requestid, it would replay an old answer)."""
         wanted: dict[str, dict[str, str]] = {}
         for bid, entity, body in ops:
             wanted.setdefault(entity, {})[body["DocNumber"]] = bid
-        items = []
+        found: dict[str, str] = {}
         for entity, numbers in wanted.items():
             quoted = ", ".join("'" + n.replace("'", "\\'") + "'" for n in sorted(numbers))
-            items.append({"bId": f"q:{entity}",
-                          "Query": f"select * from {entity} where DocNumber in ({quoted})"})
-        # a read: no requestid (a replayed answer would be an old one)
-        data = self._call("POST", "batch", None, {"BatchItemRequest": items})
-        found: dict[str, str] = {}
-        for a in data.get("BatchItemResponse", []):
-            error = fault_error(200, a)
-            if error is not None:
-                raise error
-            entity = str(a.get("bId", "")).removeprefix("q:")
-            for row in (a.get("QueryResponse") or {}).get(entity, []):
-                hit = wanted.get(entity, {}).get(str(row.get("DocNumber")))
+            for row in self._query_all(entity, f" where DocNumber in ({quoted})"):
+                hit = numbers.get(str(row.get("DocNumber")))
                 if hit is not None:
                     found[hit] = f"{entity} {row.get('Id')} (already in QuickBooks)"
         return found
@@ -542,9 +558,8 @@ class QuickBooksConnector:
             body = {"DocNumber": number, "TxnDate": summary.day.isoformat(),
                     "PrivateNote": f"{summary.narration} [{ref}]"[:4000],
                     "CurrencyRef": _ref(entries[0].postings[0].currency), "Line": lines}
-            data = self._call("POST", "batch", {"requestid": request_id(ref)}, {
-                "BatchItemRequest": [{"bId": "1", "operation": "create",
-                                      "JournalEntry": body}]})
+            data = self._batch(request_id(ref), [{"bId": "1", "operation": "create",
+                                                  "JournalEntry": body}])
             [a] = data.get("BatchItemResponse", [{}])
             error = fault_error(200, a)
             if error is not None:
