@@ -168,6 +168,9 @@ def test_restore_is_refused_while_a_kiosk_till_runs_which_sigterm_stops_cleanly(
         assert main(["--data-dir", str(store), "db", "restore", str(backup)]) == 1
         assert "the store is open in a till" in capsys.readouterr().err
         assert not list(backup_dir(store).glob("*before-restore*"))
+        assert main(["--data-dir", str(store), "db", "upgrade"]) == 1  # not under a till
+        assert main(["--data-dir", str(store), "db", "upgrade", "--if-idle"]) == 0
+        assert "upgraded when the till starts next" in capsys.readouterr().out
         proc.send_signal(signal.SIGTERM)  # systemd stopping the kiosk session
         _out, err = proc.communicate(timeout=30)
     finally:

@@ -180,10 +180,23 @@ def cmd_db(ns: argparse.Namespace) -> int:
 
         return cmd_db_more(ns, out)
     if ns.action == "upgrade":
-        base, engine, _store = open_database(ns.data_dir, migrate=False)
+        from ..persistence.backups import StoreInUse, StoreLock
         from ..persistence.migrate import upgrade
 
-        backup = upgrade(engine, db_path(base), backup_dir(base))
+        base = data_dir(ns.data_dir)
+        lock = StoreLock(base, exclusive=True)
+        try:
+            lock.acquire(wait=False)  # not under a running till (an installer's upgrade)
+        except StoreInUse:
+            if not ns.if_idle:
+                raise
+            out("the store is open in a till: it is upgraded when the till starts next")
+            return 0
+        try:
+            base, engine, _store = open_database(base, migrate=False)
+            backup = upgrade(engine, db_path(base), backup_dir(base))
+        finally:
+            lock.release()
         out(f"schema at {current_revision(engine)}" +
             (f" (backup: {backup})" if backup else " (already current)"))
         engine.dispose()

@@ -72,8 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = cmd("db", "database maintenance")
     dbs = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    dbs.add_parser("upgrade", help="migrate to the newest schema (after a backup)",
-                   parents=[common])
+    dbs.add_parser("upgrade", help="migrate to the newest schema (after a backup); refused "
+                   "while a till has the store open", parents=[common]).add_argument(
+        "--if-idle", action="store_true",
+        help="a till has the store open: leave it (the till migrates at its next start)")
     b = dbs.add_parser("backup", help="consistent online backup", parents=[common])
     b.add_argument("--to", help="target file (default: backups/ in the data dir)")
     b.add_argument("--daily", action="store_true", help="today's backup unless there is one, "

@@ -447,8 +447,10 @@ class TillWindow(QMainWindow):
 
         request = OverrideRequest("kiosk_exit", self.tr(
             "Only a manager can close the till."), approved)
-        self._exit_dialog = self.ask(OverrideDialog(self, self.session, request),
-                                     name="kiosk_exit_dialog")
+        dialog = self.ask(OverrideDialog(self, self.session, request),
+                          name="kiosk_exit_dialog")
+        dialog.finished.connect(lambda _code: setattr(self, "_exit_dialog", None))
+        self._exit_dialog = dialog
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.session.paying and self.session.view.payments:
