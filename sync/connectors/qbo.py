@@ -465,8 +465,10 @@ class QuickBooksConnector:
             found = self._existing([op for ops in chunk.values() for op in ops])
             for eid in list(chunk):
                 left = [op for op in chunk[eid] if op[0] not in found]
-                if not left:
-                    out[eid] = found[chunk[eid][0][0]]
+                clash = [f for op in chunk[eid] if isinstance(f := found.get(op[0]),
+                                                              PermanentError)]
+                if clash or not left:
+                    out[eid] = clash[0] if clash else found[chunk[eid][0][0]]
                     del chunk[eid]
                 else:
                     chunk[eid] = left
@@ -512,19 +514,29 @@ class QuickBooksConnector:
         for eid in chunk:
             self._sent.pop(eid, None)
 
-    def _existing(self, ops: list[tuple[str, str, dict[str, Any]]]) -> dict[str, str]:
+    def _existing(self, ops: list[tuple[str, str, dict[str, Any]]]
+                  ) -> dict[str, str | PermanentError]:
         """bId -> reference of the documents QuickBooks already has (by DocNumber): one
         query per kind of document (a read: no requestid, it would replay an old answer)."""
         wanted: dict[str, dict[str, str]] = {}
+        notes: dict[str, str] = {}
         for bid, entity, body in ops:
             wanted.setdefault(entity, {})[body["DocNumber"]] = bid
-        found: dict[str, str] = {}
+            notes[bid] = bid.split(":", 1)[0]  # the event id, named in PrivateNote
+        found: dict[str, str | PermanentError] = {}
         for entity, numbers in wanted.items():
             quoted = ", ".join("'" + n.replace("'", "\\'") + "'" for n in sorted(numbers))
             for row in self._query_all(entity, f" where DocNumber in ({quoted})"):
                 hit = numbers.get(str(row.get("DocNumber")))
-                if hit is not None:
+                if hit is None:
+                    continue
+                if notes[hit] in str(row.get("PrivateNote", "")):
                     found[hit] = f"{entity} {row.get('Id')} (already in QuickBooks)"
+                elif hit not in found:  # someone else's document with that number
+                    found[hit] = PermanentError(
+                        f"QuickBooks already has a {entity} numbered {row.get('DocNumber')} "
+                        "that this till did not make; renumber or delete it there, then "
+                        "`pos sync retry`")
         return found
 
     # ----- daily summaries (entries=daily) ----------------------------------------------

@@ -190,9 +190,10 @@ class OAuthFake:
                                                   or now - r.rotated_at > self.grace_s)):
                 self.log.append((kind, "invalid_grant"))
                 return _error(400, "invalid_grant", "Token has been expired or revoked.")
-            if r.rotated_at is None:
+            grace = r.rotated_at is not None
+            if not grace:
                 r.rotated_at = now  # rotated: the old one is done (after the grace)
-            self.log.append((kind, "ok" if r.rotated_at == now else "ok (grace)"))
+            self.log.append((kind, "ok (grace)" if grace else "ok"))
             return Response(200, json.dumps(self._issue(r.grant)).encode(),
                             {"Content-Type": "application/json"})
         return _error(400, "unsupported_grant_type")
