@@ -278,9 +278,12 @@ def _listener(redirect_uri: str, cb: _Callback) -> HTTPServer:
 def authorize(provider: Provider, client_id: str, client_secret: str | None,
               redirect_uri: str, open_browser: Callable[[str], object],
               timeout_s: float = 300.0, http: httpx.Client | None = None,
-              clock: Callable[[], float] = time.time,
+              clock: Callable[[], float] = time.time, listen_uri: str | None = None,
               ) -> tuple[TokenSet, dict[str, str]]:
-    """Run the flow; returns the token set and the redirect's parameters (e.g. realmId)."""
+    """Run the flow; returns the token set and the redirect's parameters (e.g. realmId).
+
+    ``listen_uri``: where the loopback listener waits, when the registered redirect URI is
+    an https page that forwards the browser there (Intuit's production keys)."""
     state = secrets.token_urlsafe(24)
     params = {"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri,
               "scope": " ".join(provider.scopes), "state": state}
@@ -288,8 +291,9 @@ def authorize(provider: Provider, client_id: str, client_secret: str | None,
     if provider.pkce:
         verifier, challenge = pkce_pair()
         params |= {"code_challenge": challenge, "code_challenge_method": "S256"}
-    cb = _Callback(urlsplit(redirect_uri).path or "/", state)
-    server = _listener(redirect_uri, cb)  # listening before the browser can be redirected
+    local = listen_uri or redirect_uri
+    cb = _Callback(urlsplit(local).path or "/", state)
+    server = _listener(local, cb)  # listening before the browser can be redirected
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True,
                               name="oauth-redirect")
     thread.start()

@@ -463,3 +463,32 @@ def test_oauth_loopback_flow_end_to_end(shop: Shop, intuit: Intuit,
     eng.close()
     assert len(doc_numbers(intuit, "SalesReceipt")) == 8
 
+
+
+def test_production_keys_redirect_through_an_https_page_to_the_loopback_listener(
+        shop: Shop, intuit: Intuit, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Intuit's production keys want an https redirect URI: the shop's forwarding page
+    sends the browser on to the till's listener (``listen_uri``), query unchanged."""
+    import webbrowser
+
+    from .test_hledger import free_port
+
+    page = "https://shop.example/pos-callback"
+    listen = f"http://localhost:{free_port()}/callback"
+    add_qbo(shop, intuit, MAPPING, authorised=False, redirect=page, listen_uri=listen)
+
+    def open_url(url: str) -> bool:
+        def run() -> None:
+            r = httpx.get(url, follow_redirects=False)
+            location = r.headers["location"]
+            assert location.startswith(page + "?")
+            httpx.get(listen + location[len(page):])  # what the forwarding page does
+        threading.Thread(target=run, daemon=True).start()
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", open_url)
+    assert main(["--data-dir", str(shop.data_dir), "--user", "admin", "--pin", "9999", "sync",
+                 "connector", "auth", "qb", "--timeout", "20"]) == 0
+    cfg = next(c for c in sync_store(shop.app).connectors() if c.name == "qb")
+    assert cfg.settings["realm_id"] == REALM
+    assert intuit.oauth.count("authorization_code", "ok") == 1  # exchanged with the https URI

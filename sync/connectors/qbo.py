@@ -149,6 +149,9 @@ class QuickBooksConnector:
         "realm_id": Setting("the company (realmId); set by `pos sync connector auth`"),
         "redirect_uri": Setting("loopback redirect registered for the app",
                                 default="http://localhost:8765/callback"),
+        "listen_uri": Setting("where the till listens when redirect_uri is an https page "
+                              "forwarding to it (production keys), e.g. "
+                              "http://localhost:8765/callback"),
         "base_url": Setting("API base URL (sandbox: https://sandbox-quickbooks.api.intuit.com)",
                             default="https://quickbooks.api.intuit.com"),
         "auth_url": Setting("OAuth authorize URL", default=INTUIT.authorize_url),
@@ -603,7 +606,8 @@ class QuickBooksConnector:
         redirect = str(setting(config, cls.schema, "redirect_uri"))
         tokens, extra = authorize(_provider(config), str(s["client_id"]),
                                   secret(secrets, config, "client_secret"), redirect,
-                                  open_browser, timeout_s)
+                                  open_browser, timeout_s,
+                                  listen_uri=str(s.get("listen_uri") or "") or None)
         realm = extra.get("realmId", "")
         if not realm:
             raise OAuthError("Intuit's redirect carried no realmId (company)")
