@@ -127,27 +127,29 @@ def create_shop(directory: str | Path | None, plan: ShopPlan) -> ShopCreated:
                      tax_mode=plan.tax_mode, admin_user=plan.admin_user,
                      admin_pin=plan.admin_pin, taxes=plan.taxes, terminal=None)
     done, problems = [f"store {plan.store_code} till {plan.till_code}"], []
+
+    # Qt's lupdate loses the class of every later tr() after a def nested in a block of
+    # a module-level function: keep these at the function's own level.
+    def step(what: str, work: Callable[[], Any]) -> None:
+        try:
+            work()
+            done.append(what)
+        except Exception as exc:
+            log.exception("first-run set-up: %s failed", what)
+            problems.append(f"{what}: {exc}")
+
+    def webhook() -> None:
+        secret_store(app).set("webhook", "secret", plan.webhook_secret)
+        sync_store(app).add_connector(ConnectorConfig(
+            "webhook", "webhook", {"url": plan.webhook_url}), from_start=True)
+
     try:
         admin = app.auth.login(plan.admin_user, plan.admin_pin)
-
-        def step(what: str, work: Callable[[], Any]) -> None:
-            try:
-                work()
-                done.append(what)
-            except Exception as exc:
-                log.exception("first-run set-up: %s failed", what)
-                problems.append(f"{what}: {exc}")
-
         step(f"language {plan.locale}", lambda: app.settings.set(admin, "locale", plan.locale))
         for entry in plan.devices:
             step(f"{entry.role} {entry.url}",
                  lambda e=entry: app.hardware.set_device(admin, e))  # type: ignore[misc]
         if plan.webhook_url:
-            def webhook() -> None:
-                secret_store(app).set("webhook", "secret", plan.webhook_secret)
-                sync_store(app).add_connector(ConnectorConfig(
-                    "webhook", "webhook", {"url": plan.webhook_url}), from_start=True)
-
             step(f"webhook {plan.webhook_url}", webhook)
         if plan.catalog_csv:
             from ..services.catalog_io import import_catalog

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout
 
 from ...domain.backoffice import CustomerRow
@@ -20,7 +21,7 @@ from .parts import ItemTable, accept, default_button, error_in, keep_selection
 
 
 class CustomersPage(Page):
-    title = "Customers"
+    title = QT_TRANSLATE_NOOP("CustomersPage", "Customers")
 
     def __init__(self, ctx: PageContext) -> None:
         super().__init__(ctx)

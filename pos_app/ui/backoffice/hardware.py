@@ -35,7 +35,7 @@ TEST_BUTTONS = (("print", QT_TRANSLATE_NOOP("HardwarePage", "Print a test page")
 
 
 class HardwarePage(Page):
-    title = "Hardware"
+    title = QT_TRANSLATE_NOOP("HardwarePage", "Hardware")
 
     def __init__(self, ctx: PageContext) -> None:
         super().__init__(ctx)
@@ -202,9 +202,10 @@ class DeviceDialog(FormDialog):
         self.driver.blockSignals(True)
         self.driver.clear()
         self.driver.addItem(self.tr("(automatic)"), None)
+        unusable = self.tr("unusable")
         for d in self.drivers:
             if self._kind() in d.kinds:
-                text = d.name if d.usable else f"{d.name} ({self.tr('unusable')}: {d.note})"
+                text = d.name if d.usable else f"{d.name} ({unusable}: {d.note})"
                 self.driver.addItem(text, d.name)
         i = self.driver.findData(self._wanted_driver)
         self.driver.setCurrentIndex(max(i, 0))

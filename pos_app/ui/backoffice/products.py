@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,7 +37,7 @@ from .page import FormDialog, Page, PageContext, Paged, Table
 
 
 class ProductsPage(Page):
-    title = "Products"
+    title = QT_TRANSLATE_NOOP("ProductsPage", "Products")
 
     def __init__(self, ctx: PageContext) -> None:
         super().__init__(ctx)
@@ -206,7 +206,7 @@ class CategoriesDialog(FormDialog):
     """Add, rename and delete categories (only empty ones can go)."""
 
     def __init__(self, page: ProductsPage) -> None:
-        super().__init__(page, page.tr("Categories"), 560)
+        super().__init__(page, QCoreApplication.translate("ProductsPage", "Categories"), 560)
         self.page = page
         self.list = QListWidget()
         self.list.setObjectName("category_list")

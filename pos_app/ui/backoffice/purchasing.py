@@ -74,7 +74,7 @@ class EditLine:
 
 
 class PurchasingPage(Page):
-    title = "Purchasing"
+    title = QT_TRANSLATE_NOOP("PurchasingPage", "Purchasing")
 
     def __init__(self, ctx: PageContext) -> None:
         super().__init__(ctx)

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QDate, QIODevice, QMarginsF
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QBuffer, QByteArray, QDate, QIODevice, QMarginsF
 from PySide6.QtGui import QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -42,7 +42,7 @@ class ReportTab:
 
 
 class ReportsPage(Page):
-    title = "Reports"
+    title = QT_TRANSLATE_NOOP("ReportsPage", "Reports")
 
     def __init__(self, ctx: PageContext) -> None:
         super().__init__(ctx)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QApplication,
@@ -43,7 +43,7 @@ ZONES = ["", "Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/London",
 
 
 class SettingsPage(Page):
-    title = "Settings"
+    title = QT_TRANSLATE_NOOP("SettingsPage", "Settings")
 
     def __init__(self, ctx: PageContext) -> None:
         super().__init__(ctx)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+
 from ...domain.backoffice import ShiftRow
 from ...services.shifts import report_text
 from ..models import LEFT, RIGHT, Column
@@ -18,7 +20,7 @@ from .parts import ItemTable, keep_selection, newest_first
 
 
 class ShiftsPage(Page):
-    title = "Shifts"
+    title = QT_TRANSLATE_NOOP("ShiftsPage", "Shifts")
 
     def __init__(self, ctx: PageContext) -> None:
         super().__init__(ctx)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -71,7 +71,7 @@ class SheetRow:
 
 
 class StockPage(Page):
-    title = "Stock"
+    title = QT_TRANSLATE_NOOP("StockPage", "Stock")
 
     def __init__(self, ctx: PageContext) -> None:
         super().__init__(ctx)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer
 from PySide6.QtWidgets import QHBoxLayout
 
 from ...app import sync_admin
@@ -15,7 +15,7 @@ from .page import FormDialog, Page, PageContext, Table
 
 
 class SyncPage(Page):
-    title = "Sync"
+    title = QT_TRANSLATE_NOOP("SyncPage", "Sync")
 
     def __init__(self, ctx: PageContext) -> None:
         super().__init__(ctx)

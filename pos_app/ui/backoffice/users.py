@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import QLineEdit
 
 from ...domain.backoffice import UserRow
@@ -23,7 +23,7 @@ from .parts import ItemTable, accept, confirm, default_button, error_in, keep_se
 
 
 class UsersPage(Page):
-    title = "Users"
+    title = QT_TRANSLATE_NOOP("UsersPage", "Users")
 
     def __init__(self, ctx: PageContext) -> None:
         super().__init__(ctx)
@@ -188,10 +188,10 @@ class UsersPage(Page):
 
 
 def _pin_fields(dlg: FormDialog) -> tuple[QLineEdit, QLineEdit]:
-    tr = QCoreApplication.translate
-    pin = dlg.text("pin", tr("UsersPage", "PIN"), placeholder=tr("UsersPage", "4 to 8 digits"),
-                   password=True)
-    again = dlg.text("pin_again", tr("UsersPage", "PIN again"), password=True)
+    pin = dlg.text("pin", QCoreApplication.translate("UsersPage", "PIN"), password=True,
+                   placeholder=QCoreApplication.translate("UsersPage", "4 to 8 digits"))
+    again = dlg.text("pin_again", QCoreApplication.translate("UsersPage", "PIN again"),
+                     password=True)
     for edit in (pin, again):
         edit.setMaxLength(8)
         edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)

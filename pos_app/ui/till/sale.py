@@ -77,8 +77,9 @@ class TotalsPanel(QFrame):
                               if view.discount_total else "")
         self.discount.setVisible(bool(view.discount_total))
         word = self.tr("incl. tax") if view.tax_inclusive else self.tr("plus tax")
+        on = self.tr("on")  # 19 % on 10.00: 1.60
         self.taxes.setText("\n".join(
-            f"{word} {f.percent(t.rate)} {self.tr('on')} {f.money(t.base)}: {f.money(t.tax)}"
+            f"{word} {f.percent(t.rate)} {on} {f.money(t.base)}: {f.money(t.tax)}"
             for t in view.taxes))
         self.total.setText(f.money(view.total))
 
