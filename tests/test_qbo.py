@@ -43,7 +43,8 @@ AS_LEDGER = {"Cash on hand": "Assets:Cash", "Card clearing": "Assets:CardClearin
              "Sales STD": "Income:Sales:Standard", "Sales RED": "Income:Sales:Reduced",
              "VAT STD": "Liabilities:VAT:Standard", "VAT RED": "Liabilities:VAT:Reduced",
              "Cash rounding": "Income:CashRounding", "Store credit": "Liabilities:StoreCredit",
-             "Loyalty": "Expenses:Loyalty", "Undeposited Funds": "Assets:Undeposited"}
+             "Loyalty": "Expenses:Loyalty", "Undeposited Funds": "Assets:Undeposited",
+             "Sales ZERO": "Income:Sales:Zero", "VAT ZERO": "Liabilities:VAT:Zero"}
 
 
 @pytest.fixture(autouse=True)
@@ -123,6 +124,22 @@ def sell(shop: Shop, n: int) -> None:
         co.complete(cart, u)
 
 
+def discounted(shop: Shop) -> None:
+    """A sale across both tax rates with a line discount and an order discount, paid by
+    card and cash."""
+    from pos_app.domain.pricing import Discount
+
+    co, u = shop.app.checkout, shop.cashier
+    cart = co.new_cart()
+    shirt = co.scan(cart, "TS-M", u, Decimal(2))
+    co.scan(cart, COFFEE, u, Decimal(3))
+    co.set_line_discount(cart, shirt.key, Discount(percent=Decimal(10)), u)
+    co.set_order_discount(cart, Discount(percent=Decimal(5)), u)
+    co.pay_card(cart, u, 2000)
+    co.pay_cash(cart, co.cash_due(cart), u)
+    co.complete(cart, u)
+
+
 def test_unmapped_and_unknown_values_refuse_to_start_and_are_listed(
         shop: Shop, intuit: Intuit) -> None:
     partial = {k: v for k, v in MAPPING.items() if k not in ("taxcode.RED", "tender.card")}
@@ -144,6 +161,7 @@ def test_unmapped_and_unknown_values_refuse_to_start_and_are_listed(
 def test_a_day_arrives_per_tax_code_and_account_and_matches_the_z_report(
         shop: Shop, intuit: Intuit) -> None:
     trade(shop)  # cash with rounding, split card, refunds to card and store credit, exchange
+    discounted(shop)  # line and order discounts over both rates, split tender
     z = shop.app.shifts.close(shop.manager, {"cash": 0})
     add_qbo(shop, intuit, MAPPING)
     eng = engine(shop, intuit)
@@ -152,7 +170,7 @@ def test_a_day_arrives_per_tax_code_and_account_and_matches_the_z_report(
     api = intuit.api
     assert api.violations == []
     receipts = doc_numbers(intuit, "SalesReceipt") + doc_numbers(intuit, "RefundReceipt")
-    assert len(receipts) == len(set(receipts)) == 10  # each document once
+    assert len(receipts) == len(set(receipts)) == 11  # each document once
     assert len(doc_numbers(intuit, "RefundReceipt")) == 2
     # split tenders and store credit went through the clearing account and a journal entry
     journals = doc_numbers(intuit, "JournalEntry")
@@ -188,6 +206,48 @@ def test_daily_journal_entry_once_per_day_and_late_events_adjust(shop: Shop,
     assert_matches_report(ledger(intuit), z)
     assert intuit.oauth.count("refresh_token", "ok") >= 1
     eng.close()
+    assert intuit.api.violations == []
+
+
+def test_daily_late_sale_of_a_posted_day_becomes_an_adjusting_entry(
+        shop: Shop, intuit: Intuit) -> None:
+    from pos_app.domain.catalog import NewProduct, NewVariant
+
+    add_qbo(shop, intuit, DAILY)
+    eng = engine(shop, intuit)  # the service, running all day
+    sell(shop, 3)
+    # gift wrap at a new zero rate the books have no account for yet
+    shop.app.catalog.add_tax_category(shop.admin, "ZERO", "Zero rated", "0")
+    shop.app.catalog.add_product(shop.admin, NewProduct("Gift wrap", "ZERO", (
+        NewVariant("WRAP", 150, ("2000000000015",)),)))
+    co = shop.app.checkout
+    cart = co.new_cart()
+    co.scan(cart, "WRAP", shop.cashier)
+    co.pay_cash(cart, 150, shop.cashier)
+    co.complete(cart, shop.cashier)
+    eng.run_until_idle()
+    z = shop.app.shifts.close(shop.manager, {"cash": 0})
+    today = datetime.now().astimezone().date()
+    intuit.clock.now = datetime.combine(today + timedelta(days=1), time(2)).astimezone()
+    drain(eng, intuit.clock)
+    eng.close()
+    [dead] = sync_store(shop.app).dead_letters()  # left out of the summary, not posted
+    assert "unmapped: revenue.ZERO" in dead.error
+    [first] = intuit.api.documents(REALM, "JournalEntry")
+    assert "daily summary" in first["PrivateNote"] and "3 documents" in first["PrivateNote"]
+    intuit.company.add_account("Sales ZERO", "Income")
+    intuit.company.add_account("VAT ZERO", "Other Current Liability")
+    admin = sync_admin(shop.app)
+    admin.set_connector(shop.admin, "qb", {"revenue.ZERO": "Sales ZERO",
+                                           "tax.ZERO": "VAT ZERO"})
+    admin.retry(shop.admin, dead.event_id)
+    eng = engine(shop, intuit)
+    drain(eng, intuit.clock)
+    eng.close()
+    entries = intuit.api.documents(REALM, "JournalEntry")
+    assert len(entries) == 2 and "late entries" in entries[1]["PrivateNote"]
+    assert entries[1]["TxnDate"] == today.isoformat()  # on the day of the sale
+    assert_matches_report(ledger(intuit), z)
     assert intuit.api.violations == []
 
 
@@ -303,11 +363,12 @@ def test_rate_limits_are_respected_and_a_429_waits(shop: Shop) -> None:
             co.pay_cash(cart, co.cash_due(cart), u)
             co.complete(cart, u)
         # a little below the company's 60/min: the mapping check's three reads come first
-        add_qbo(shop, intuit, MAPPING, batch_size="1", concurrency="8", rate_limit="55/min")
+        add_qbo(shop, intuit, MAPPING, batch_size="1", concurrency="20", rate_limit="55/min")
         eng = engine(shop, intuit)
         drain(eng, intuit.clock)
         api, history = intuit.api, intuit.company.history
         assert api.throttled == 0 and len(api.documents(REALM, "SalesReceipt")) == 45
+        assert intuit.company.max_in_flight <= 10  # 20 lanes asked for, capped at 10
         times = [t for t, _, _ in history]
         batches = [t for t, call, _ in history if call == "POST batch"]
         assert len(batches) == 45 and len(times) >= 90

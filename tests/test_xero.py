@@ -21,7 +21,7 @@ from .conftest import COFFEE, Shop
 from .fakes.oauth_fake import Grant, OAuthFake
 from .fakes.xero_fake import XeroFake
 from .test_beancount import assert_matches_report, trade
-from .test_qbo import DiesOnStore, browser
+from .test_qbo import DiesOnStore, browser, discounted
 from .test_sync import Clock, drain
 
 CLIENT = "xero-desktop-client"  # a PKCE app: no client secret
@@ -134,6 +134,7 @@ def test_unmapped_and_unknown_values_refuse_to_start_and_are_listed(shop: Shop,
 def test_a_day_arrives_as_invoices_payments_and_credit_notes_matching_the_z_report(
         shop: Shop, xero: Xero) -> None:
     trade(shop)  # cash with rounding, split card, refunds to card and store credit, exchange
+    discounted(shop)  # line and order discounts over both rates, split tender
     z = shop.app.shifts.close(shop.manager, {"cash": 0})
     add_xero(shop, xero, MAPPING)
     eng = engine(shop, xero)
@@ -141,7 +142,7 @@ def test_a_day_arrives_as_invoices_payments_and_credit_notes_matching_the_z_repo
     eng.close()
     api, org = xero.api, xero.org
     assert api.violations == []
-    assert len(numbers(xero)) == len(set(numbers(xero))) == 10
+    assert len(numbers(xero)) == len(set(numbers(xero))) == 11
     assert len(org.credit_notes) == 2
     assert all(d["Status"] == "PAID" for d in [*org.invoices.values(),
                                                *org.credit_notes.values()])
@@ -231,11 +232,12 @@ def test_rate_limits_from_the_headers_and_retry_after(shop: Shop) -> None:
     x = Xero(Clock(), per_minute=60)
     try:
         sell(shop, 30, split=False)
-        add_xero(shop, x, MAPPING, batch_size="1", concurrency="5")
+        add_xero(shop, x, MAPPING, batch_size="1", concurrency="20")  # capped at 5 lanes
         eng = engine(shop, x)
         drain(eng, x.clock)
         api, org = x.api, x.org
         assert api.throttled == [] and len(org.invoices) == 30
+        assert org.max_in_flight <= 5  # 20 lanes asked for, capped at Xero's 5
         times = [t for t, _, _ in org.history]
         assert all(sum(1 for t in times if a <= t < a + 60) <= 60 for a in times)
         # another app of the shop spends the organisation's minute (our client never saw

@@ -103,6 +103,7 @@ class Org:
     minute: deque[float] = field(default_factory=deque)
     day: deque[float] = field(default_factory=deque)
     in_flight: int = 0
+    max_in_flight: int = 0
     history: list[tuple[float, str, int]] = field(default_factory=list)
 
 
@@ -205,6 +206,7 @@ class XeroFake:
                 org.day.append(now)
                 self.app_minute.append(now)
                 org.in_flight += 1
+                org.max_in_flight = max(org.max_in_flight, org.in_flight)
             org.history.append((now, f"{req.method} {req.path}", 429 if problem else 0))
             limits = {"X-MinLimit-Remaining": str(max(0, self.per_minute - len(org.minute))),
                       "X-DayLimit-Remaining": str(max(0, self.per_day - len(org.day))),
