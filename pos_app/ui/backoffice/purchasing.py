@@ -195,7 +195,8 @@ class PurchasingPage(Page):
             Column(self.tr("Sold"), lambda r: f.qty(r.sold), RIGHT, lambda r: r.sold),
             Column(self.tr("Sales in lead time"), lambda r: f.qty(r.forecast), RIGHT,
                    lambda r: r.forecast),
-            Column(self.tr("Order"), lambda r: f.qty(r.suggested), RIGHT, lambda r: r.suggested),
+            Column(self.tr("Order", "quantity to order"), lambda r: f.qty(r.suggested), RIGHT,
+                   lambda r: r.suggested),
         ], "reorder_table")
         multi_select(self.reorder)
         v.addWidget(self.reorder, 1)
