@@ -381,9 +381,9 @@ class QuickBooksConnector:
         if (len(tender_ids) == 1
                 and self._account(tender_ids[0][1]).get("AccountType") in DEPOSIT_TYPES):
             deposit = tender_ids[0][1]
-        else:
+        else:  # split, a tender that takes no deposits, or nothing paid (an even exchange)
             deposit = self._id("clearing")
-            journal = self._tender_journal(doc, deposit, tender_ids)
+            journal = self._tender_journal(doc, deposit, tender_ids) if tender_ids else None
         body = {"DocNumber": doc.receipt_no[:21], "TxnDate": doc.day.isoformat(),
                 "PrivateNote": f"POS {doc.kind} {doc.receipt_no} (event {doc.event_id})",
                 "CurrencyRef": _ref(doc.currency), "GlobalTaxCalculation": "TaxExcluded",
