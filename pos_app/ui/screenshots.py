@@ -36,6 +36,7 @@ def _pump(qapp: Any, until: Callable[[], bool] | None = None, timeout: float = 1
 
 def take(out: Path, store: Path | None = None) -> list[Path]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QLocale, QTranslator
     from PySide6.QtWidgets import QApplication, QDialog
 
     from ..app import open_app
@@ -173,10 +174,13 @@ def take(out: Path, store: Path | None = None) -> list[Path]:
             window.back_office.closed.emit()
             _pump(qapp)
 
+            english = QLocale()
             translator = install_translator(qapp, "de_DE")
             if translator is not None:  # the German screens need a window built afresh
                 window.close()
                 window.sync_worker.stop()
+                if store is None:  # the script's own store: German money and dates too
+                    app.settings.set(admin, "locale", "de_DE")
                 window = build_window(app, start_background=False)
                 window.resize(*SIZE)
                 window.show()
@@ -190,7 +194,9 @@ def take(out: Path, store: Path | None = None) -> list[Path]:
                 window.route_scan(german_label("28", CHEESE_ITEM, 250))
                 _pump(qapp, lambda: len(s.view.lines) == 1)
                 shot(window, "till-sale-de")
-                qapp.removeTranslator(translator)
+                for installed in qapp.findChildren(QTranslator):
+                    qapp.removeTranslator(installed)
+                QLocale.setDefault(english)
         finally:
             window.close()
             window.sync_worker.stop()
