@@ -18,7 +18,11 @@ from .ports import Store, Tx
 def write_moves(tx: Tx, ctx: TillContext, user: User, moves: list[StockMove], action: str,
                 subject: str, costs: dict[str, int] | None = None) -> None:
     """Movements, their ``stock.moved`` event and audit entry; ``costs`` (per movement id)
-    adds the unit cost of goods received."""
+    adds the unit cost of goods received. A count also says what the ledger held just
+    before it and holds after it (``on_hand_before``/``_after``): targets that take an
+    absolute quantity with a compare-and-swap need both."""
+    before = {mv.id: tx.on_hand(mv.variant_id, mv.location_id) for mv in moves
+              if mv.kind is MovementKind.COUNT}
     tx.add_stock_moves(moves)
     movements: list[dict[str, object]] = [
         {"id": mv.id, "variant_id": mv.variant_id, "location_id": mv.location_id,
@@ -26,6 +30,9 @@ def write_moves(tx: Tx, ctx: TillContext, user: User, moves: list[StockMove], ac
     for mv, item in zip(moves, movements, strict=True):
         if costs and mv.id in costs:
             item["unit_cost"] = costs[mv.id]
+        if mv.id in before:
+            item["on_hand_before"] = str(before[mv.id])
+            item["on_hand_after"] = str(before[mv.id] + mv.qty)
     tx.add_event("stock.moved", "stock", moves[0].ref_id or moves[0].id,
                  {"ref": subject, "movements": movements})
     tx.append_audit(ctx.till_id, user.id, action, subject,

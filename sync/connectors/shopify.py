@@ -469,15 +469,13 @@ class ShopifyConnector:
                                      f"{qty} (leave weighed items out of Shopify and set "
                                      "unmatched=skip)")
             skus[v.item] = item.sku
-            if mv.get("kind") == "count":
-                counted = _counted(mv)
-                if counted is None:
-                    raise PermanentError(f"count of {item.sku} without the counted quantity "
-                                         f"(reason {mv.get('reason')!r})")
-                before = counted - int(qty)
-                prior = counts.get((v.item, loc))
-                counts[(v.item, loc)] = (prior[0] if prior else before, counted)
-            else:
+            values = _count_values(mv, qty) if mv.get("kind") == "count" else None
+            if mv.get("kind") == "count" and values is None:
+                raise PermanentError(f"count of {item.sku} without the quantities counted "
+                                     f"(reason {mv.get('reason')!r})")
+            if values is not None and (v.item, loc) not in counts:
+                counts[(v.item, loc)] = values
+            else:  # a movement, or a second count into one Shopify location: its difference
                 deltas[(v.item, loc)] += int(qty)
                 kinds.add(str(mv.get("kind")))
         done = []
@@ -507,22 +505,35 @@ class ShopifyConnector:
 
     def _set_counts(self, delivery: Delivery, counts: dict[tuple[str, str], tuple[int, int]],
                     skus: dict[str, str], reference: str) -> str:
+        """One compare-and-swap set for the counted items. Shopify applies all or none: a
+        stale item that already holds its counted quantity is left out and the rest sent
+        again, under a key of its own (so a retry of this delivery replays both answers)."""
         quantities = [{"inventoryItemId": i, "locationId": loc, "quantity": counted,
                        "changeFromQuantity": before}
                       for (i, loc), (before, counted) in sorted(counts.items())]
-        payload = self._call(SET, {"key": delivery.idempotency_key + ":count", "input": {
-            "name": "available", "reason": "cycle_count_available",
-            "referenceDocumentUri": reference, "quantities": quantities}},
-            op="inventorySetQuantities")["inventorySetQuantities"]
-        errors = payload.get("userErrors") or []
-        stale = [e for e in errors if e.get("code") == "CHANGE_FROM_QUANTITY_STALE"]
-        if stale:
-            told = []
+        already = 0
+        for round_ in range(3):
+            if not quantities:
+                break
+            key = delivery.idempotency_key + ":count" + (f":{round_}" if round_ else "")
+            payload = self._call(SET, {"key": key, "input": {
+                "name": "available", "reason": "cycle_count_available",
+                "referenceDocumentUri": reference, "quantities": quantities}},
+                op="inventorySetQuantities")["inventorySetQuantities"]
+            errors = payload.get("userErrors") or []
+            stale = [e for e in errors if e.get("code") == "CHANGE_FROM_QUANTITY_STALE"]
+            if not stale:
+                self._user_errors(payload, quantities, skus, "count")
+                return f"{len(quantities)} count(s) set" + (
+                    f", {already} already at Shopify" if already else "")
+            told, done = [], set()
             for e in stale:
-                q = quantities[_index(e, len(quantities))]
+                n = _index(e, len(quantities))
+                q = quantities[n]
                 now = self._quantity(str(q["inventoryItemId"]), str(q["locationId"]))
                 if now == q["quantity"]:
-                    continue  # Shopify holds the counted quantity already: nothing to force
+                    done.add(n)  # Shopify holds the counted quantity already
+                    continue
                 told.append(f"{skus.get(str(q['inventoryItemId']), q['inventoryItemId'])}: "
                             f"Shopify holds {now}, the till held {q['changeFromQuantity']} "
                             f"before it counted {q['quantity']}")
@@ -532,9 +543,11 @@ class ShopifyConnector:
                     + "; ".join(told) + ". Stock moved at Shopify since (a web order or an "
                     "edit in its admin?): nothing was set. Check it there and set it by hand, "
                     "or count again at the till; then skip this one")
-            return f"{len(quantities)} count(s) already at Shopify"
-        self._user_errors(payload, quantities, skus, "count")
-        return f"{len(quantities)} count(s) set"
+            already += len(done)
+            quantities = [q for n, q in enumerate(quantities) if n not in done]
+        if quantities:
+            raise TransientError("Shopify kept answering stale counts; trying again later")
+        return f"{already} count(s) already at Shopify"
 
     def _quantity(self, item: str, loc: str) -> int | None:
         data = self._call(LEVEL, {"item": item, "loc": loc}, op="level")
@@ -711,6 +724,19 @@ def _since(ts: str) -> str | None:
         return None
     t = datetime.fromisoformat(ts.replace("Z", "+00:00")) - OVERLAP
     return f"updated_at:>='{t.strftime('%Y-%m-%dT%H:%M:%SZ')}'"
+
+
+def _count_values(mv: dict[str, Any], qty: Decimal) -> tuple[int, int] | None:
+    """What the till held just before a count was posted and holds after it: the
+    movement's ``on_hand_before`` (older events: the "counted N" of its reason, which is
+    the same unless the till sold between counting and posting)."""
+    if mv.get("on_hand_before") is not None:
+        before = Decimal(str(mv["on_hand_before"]))
+        if before != before.to_integral_value():
+            return None
+        return int(before), int(before + qty)
+    counted = _counted(mv)
+    return None if counted is None else (counted - int(qty), counted)
 
 
 def _counted(mv: dict[str, Any]) -> int | None:

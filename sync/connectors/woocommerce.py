@@ -433,10 +433,15 @@ class WooCommerceConnector:
         sold = [ln for ln in p["lines"] if Decimal(str(ln["qty"])) > 0]
         back = [ln for ln in p["lines"] if Decimal(str(ln["qty"])) < 0]
         done = []
-        if back:
-            done.append(self._refund(p, back))
-        if sold:
+        if sold:  # an exchange's new items first: its refund may need a hand
             done.append(self._order(p, sold))
+        if back:
+            try:
+                done.append(self._refund(p, back))
+            except PermanentError as exc:
+                if done:
+                    raise PermanentError(f"{exc} ({done[0]} is recorded)") from exc
+                raise
         return "; ".join(done) or "nothing to record"
 
     def _find_order(self, term: str, match: Mapping[str, str]) -> dict[str, Any] | None:
