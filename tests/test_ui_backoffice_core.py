@@ -159,6 +159,35 @@ def test_reports_show_the_days_figures_and_export_csv_and_pdf(
         assert data.startswith(b"%PDF") and b"/Page" in data and len(data) > 5000
 
 
+def test_a_late_answer_for_the_range_before_leaves_the_report_alone(
+        qtbot: Any, template: Path, tmp_path: Path) -> None:
+    """The pool may answer out of order: today's figures arriving after the switch to
+    yesterday must not show under yesterday's dates."""
+    with till(qtbot, template, tmp_path) as t:
+        t.login()
+        sell_coffee(t, 2)
+        t.window.lock()
+        enter(t)
+        p = page(t, "reports")
+        t.wait(lambda: p.kpi_labels["sales"].text() == "2" and "sales" in p.rows)
+        manager, today = t.app.auth.login("manager", "3333"), date.today()
+        late = (t.app.reports.sales_by_day(manager, today, today),
+                t.app.reports.sales_by_hour(manager, today, today))
+        late_rows = p.rows["sales"]
+        p.preset("yesterday")
+        yesterday = p.range()[0]
+        assert p.range() == (yesterday, yesterday) != (today, today)
+        shown = str(sum(r.sales for r in t.app.reports.sales_by_day(manager, yesterday,
+                                                                     yesterday)))
+        t.wait(lambda: "sales" in p.rows and p.kpi_labels["sales"].text() == shown)
+        rows = p.rows["sales"]
+        p._kpis(late, (today, today))  # what the pool hands back late
+        p._show("sales", late_rows, (today, today))
+        assert p.kpi_labels["sales"].text() == shown
+        assert p.rows["sales"] is rows
+        assert all(r.period.startswith(yesterday.isoformat()) for r in rows)
+
+
 def test_settings_preview_live_then_saved_footer_prints_on_the_next_receipt(
         qtbot: Any, template: Path, tmp_path: Path) -> None:
     with back_office(qtbot, template, tmp_path, "admin", "9999") as t:

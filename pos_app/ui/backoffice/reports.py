@@ -236,10 +236,13 @@ class ReportsPage(Page):
         self.rows.clear()
         reports = self.ctx.app.reports
         self.call(lambda user: (reports.sales_by_day(user, start, end),
-                                reports.sales_by_hour(user, start, end)), done=self._kpis)
+                                reports.sales_by_hour(user, start, end)),
+                  done=lambda result: self._kpis(result, (start, end)))
         self._load_tab()
 
-    def _kpis(self, result: tuple[list[Any], list[Any]]) -> None:
+    def _kpis(self, result: tuple[list[Any], list[Any]], asked: tuple[date, date]) -> None:
+        if asked != self.range():  # a late answer for the range before: its own will come
+            return
         days, hours = result
         sales = sum(r.sales for r in days)
         gross = sum(r.gross for r in days)
@@ -258,9 +261,11 @@ class ReportsPage(Page):
             return
         start, end = self.range()
         self.call(self.ctx.app.reports.report, spec.key, start, end,
-                  done=lambda rows, key=spec.key: self._show(key, rows))
+                  done=lambda rows, key=spec.key: self._show(key, rows, (start, end)))
 
-    def _show(self, key: str, rows: list[Any]) -> None:
+    def _show(self, key: str, rows: list[Any], asked: tuple[date, date]) -> None:
+        if asked != self.range():  # for the range before
+            return
         self.rows[key] = rows
         spec = next(s for s in self.tab_specs if s.key == key)
         self.tables[key].set_rows(rows)
