@@ -129,6 +129,16 @@ def test_a_day_of_trading_moves_the_stock_once_and_records_each_sale_as_an_order
         assert o["_behaviour"] == "BYPASS" and o["displayFinancialStatus"] == "PAID"
     assert sum(Decimal(o["totalPriceSet"]["shopMoney"]["amount"]) * 100
                for o in fake.orders) == sum(s.total for s in day.sales)
+    # the two refunds as refunds of their sales' orders, money per tender, nothing
+    # restocked by Shopify (the refunds' stock events did that, once); the exchange is not
+    refunds = [(o["sourceIdentifier"], r) for o in fake.orders for r in o["_refunds"]]
+    refunded = day.others[:2]
+    assert sorted(r["note"] for _, r in refunds) == sorted(
+        f"POS refund {s.receipt_no}" for s in refunded)
+    assert sum(r["amount"] for _, r in refunds) * 100 == -sum(
+        p.amount for s in refunded for p in s.payments)
+    assert all(li["restockType"] == "NO_RESTOCK" for _, r in refunds for li in r["lines"])
+    assert sorted(li["quantity"] for _, r in refunds for li in r["lines"]) == [1, 1]
     assert any(s.discount_total for s in day.sales)
     assert {ln.tax_code for s in day.sales for ln in s.lines} == {"RED", "STD"}
     # every delta names the POS transaction it came from
@@ -147,23 +157,26 @@ def test_a_day_of_trading_moves_the_stock_once_and_records_each_sale_as_an_order
     eng.close()
     assert fake.stocks(SKUS, FLOOR) == after and len(fake.orders) == len(day.sales)
     assert len(fake.groups) == groups and fake.replays > 0
+    assert sum(len(o["_refunds"]) for o in fake.orders) == 2
 
 
 def test_answers_lost_after_shopify_committed_cause_no_duplicate(
         shop: Shop, fake: ShopifyFake) -> None:
     before = fake.stocks(SKUS, FLOOR)
     add_shopify(shop, fake, "orders=yes")
-    fake.drop = {"inventoryAdjustQuantities": 4, "orderCreate": 3, "inventorySetQuantities": 1}
+    fake.drop = {"inventoryAdjustQuantities": 4, "orderCreate": 3, "inventorySetQuantities": 1,
+                 "refundCreate": 1}
     day = trading_day(shop)
     clock = Clock()
     eng = engine(shop, clock)
     drain(eng, clock)
     eng.close()
-    assert fake.dropped == 8
+    assert fake.dropped == 9
     after = fake.stocks(SKUS, FLOOR)
     assert {s: after[s] - before[s] for s in SKUS} == day.moved
     assert sorted(o["sourceIdentifier"] for o in fake.orders) == sorted(
         s.receipt_no for s in day.sales)  # each once, though three answers were lost
+    assert sum(len(o["_refunds"]) for o in fake.orders) == 2  # one answer lost, once each
     assert fake.replays >= 5  # the inventory retries were answered from the first result
     assert sync_store(shop.app).dead_letters() == []
 

@@ -19,7 +19,10 @@ Outbound:
   ``inventoryBehaviour: BYPASS``: the order never moves stock, the sale's stock event
   does, so stock moves once whichever arrives first. ``orderCreate`` has no
   idempotency key, so the connector first looks the receipt up
-  (``source_identifier:…``) and creates the order only when it is not there.
+  (``source_identifier:…``) and creates the order only when it is not there. A POS
+  refund becomes a ``refundCreate`` on the sale's order (found by its tag
+  ``pos-sale-<id>``) with ``NO_RESTOCK`` lines and a refund per tender, under
+  ``@idempotent``; exchanges are not recorded as orders.
 
 Inbound (sync/inbound.py): variants (names, enabled, prices) changed since the cursor
 (``updated_at``, cursor-paginated), and the inventory levels of the mapped locations
@@ -96,6 +99,11 @@ SET = """mutation($input: InventorySetQuantitiesInput!, $key: String!) {
 LEVEL = """query($item: ID!, $loc: ID!) { inventoryItem(id: $item) {
   inventoryLevel(locationId: $loc) { quantities(names: ["available"]) { quantity } } } }"""
 FIND_ORDER = """query($q: String!) { orders(first: 1, query: $q) { nodes { id name } } }"""
+SALE_ORDER = """query($q: String!) { orders(first: 1, query: $q) { nodes { id name
+  lineItems(first: 50) { nodes { id sku quantity } } transactions(first: 20) { id gateway
+  kind } } } }"""
+REFUND = """mutation($input: RefundInput!, $key: String!) { refundCreate(input: $input)
+  @idempotent(key: $key) { refund { id } userErrors { field message } } }"""
 ORDER = """mutation($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
   orderCreate(order: $order, options: $options) { order { id name }
   userErrors { field message code } } }"""
@@ -436,8 +444,10 @@ class ShopifyConnector:
             return self._stock(delivery)
         if event.type == "sale.completed" and self._orders:
             return self._order(delivery)
-        if event.type in ("refund.completed", "exchange.completed") and self._orders:
-            return "refunds are not recorded as Shopify refunds; their stock moves as deltas"
+        if event.type == "refund.completed" and self._orders:
+            return self._refund(delivery)
+        if event.type == "exchange.completed" and self._orders:
+            return "exchanges are not recorded as Shopify orders; their stock moves as deltas"
         return "not for shopify"
 
     def _stock(self, delivery: Delivery) -> str:
@@ -603,7 +613,8 @@ class ShopifyConnector:
             lines.append(line)
         order: dict[str, Any] = {
             "currency": cur, "lineItems": lines, "sourceName": APP, "sourceIdentifier": ref,
-            "name": f"POS {ref}", "tags": [APP], "note": f"POS sale {ref}",
+            "name": f"POS {ref}", "tags": [APP, f"pos-sale-{p['id']}"],
+            "note": f"POS sale {ref}",
             "processedAt": str(p["completed_at"]), "taxesIncluded": p["tax_mode"] == "inclusive",
             "financialStatus": "PAID",
             "transactions": [{"kind": "SALE", "status": "SUCCESS", "gateway": str(pay["tender"]),
@@ -620,6 +631,53 @@ class ShopifyConnector:
                 f"{e.get('message')} ({'.'.join(e.get('field') or [])})"
                 for e in result["userErrors"]))
         return f"shopify order {result['order']['name']} ({result['order']['id']})"
+
+    def _refund(self, delivery: Delivery) -> str:
+        """A POS refund as a refund of the sale's order: the money per tender and the
+        lines, never restocked there (``NO_RESTOCK``: the refund's stock event moves the
+        stock, once), under ``@idempotent`` so a retry is answered from the first."""
+        p = delivery.event.payload
+        sale = str(p.get("return_of_sale_id") or "")
+        found = self._call(SALE_ORDER, {"q": f"tag:'pos-sale-{sale}'"},
+                           op="orders")["orders"]["nodes"] if sale else []
+        if not found:
+            raise PermanentError(f"refund {p['receipt_no']}: its sale is not at Shopify as an "
+                                 "order (sold before orders=yes?): refund it there by hand, "
+                                 "then skip this one")
+        order = found[0]
+        left = {str(li["id"]): int(li["quantity"]) for li in order["lineItems"]["nodes"]}
+        skus = {str(li["id"]): str(li.get("sku") or "") for li in order["lineItems"]["nodes"]}
+        items = []
+        for ln in p["lines"]:
+            qty = -Decimal(str(ln["qty"]))
+            if qty <= 0 or qty != qty.to_integral_value():
+                continue  # a weighed line went out as one unit: money only
+            line = next((i for i, n in left.items() if skus[i] == ln["sku"] and n >= qty),
+                        None)
+            if line is None:
+                continue
+            left[line] -= int(qty)
+            items.append({"lineItemId": line, "quantity": int(qty), "restockType": "NO_RESTOCK"})
+        parents = {str(t["gateway"]): str(t["id"]) for t in order["transactions"]
+                   if t["kind"] == "SALE"}
+        transactions = []
+        for pay in p["payments"]:
+            if pay["amount"]["minor"] >= 0:
+                continue
+            t = {"orderId": order["id"], "gateway": str(pay["tender"]), "kind": "REFUND",
+                 "amount": str(-Decimal(pay["amount"]["text"]))}
+            if pay["tender"] in parents:
+                t["parentId"] = parents[pay["tender"]]
+            transactions.append(t)
+        result = self._call(REFUND, {"key": delivery.idempotency_key + ":refund", "input": {
+            "orderId": order["id"], "note": f"POS refund {p['receipt_no']}", "notify": False,
+            "refundLineItems": items, "transactions": transactions}},
+            op="refundCreate")["refundCreate"]
+        if result.get("userErrors"):
+            raise PermanentError(f"Shopify refused the refund {p['receipt_no']} of "
+                                 f"{order['name']}: " + "; ".join(
+                                     str(e.get("message")) for e in result["userErrors"]))
+        return f"shopify refund {result['refund']['id']} of {order['name']}"
 
     # --- inbound ------------------------------------------------------------------
 

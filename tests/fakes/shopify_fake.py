@@ -84,7 +84,7 @@ from graphql import (
 VERSION = "2026-07"
 SPEC = Path(__file__).parent / "specs" / f"shopify_admin_{VERSION}.introspection.json.gz"
 PATH = f"/admin/api/{VERSION}/graphql.json"
-IDEMPOTENT_REQUIRED = ("inventoryAdjustQuantities", "inventorySetQuantities")
+IDEMPOTENT_REQUIRED = ("inventoryAdjustQuantities", "inventorySetQuantities", "refundCreate")
 MAX_PAGE = 250
 INVALID_TOKEN = ("[API] Invalid API key or access token (unrecognized login or wrong "
                  "password)")
@@ -145,6 +145,8 @@ def _term(text: str, fields: dict[str, Any]) -> bool:
     if name not in fields:
         return False
     have = fields[name]
+    if isinstance(have, list):  # tags
+        return value.lower() in (str(h).lower() for h in have)
     if isinstance(have, datetime):
         want: Any = datetime.fromisoformat(value.replace("Z", "+00:00"))
     else:
@@ -754,6 +756,7 @@ class Root:
                 subtotal += price * qty
                 tax += line_tax
                 lines.append({"id": _gid("LineItem"), "sku": v.sku if v else ln.get("sku"),
+                              "variant": v,
                               "title": ln.get("title") or (v.product.title if v else ""),
                               "quantity": qty, "unit": str(price), "tax": str(line_tax),
                               "taxLines": ln.get("taxLines") or []})
@@ -771,6 +774,9 @@ class Root:
         total = subtotal - discount + (Decimal(0) if included else tax)
         paid = sum((Decimal(t["amountSet"]["shopMoney"]["amount"])
                     for t in order.get("transactions") or []), Decimal(0))
+        transactions = [{**t, "id": _gid("OrderTransaction"), "kind": t.get("kind", "SALE"),
+                         "gateway": t.get("gateway") or "manual"}
+                        for t in order.get("transactions") or []]
         location = next(iter(self.f.locations.values()))
         for v, qty in moves:  # DECREMENT_*: the order moves stock itself
             lv = self.f.levels.get((v.inventoryItem.id, location.id))
@@ -789,13 +795,56 @@ class Root:
             "subtotalPriceSet": _bag(subtotal - discount, cur),
             "totalDiscountsSet": _bag(discount, cur), "totalTaxSet": _bag(tax, cur),
             "totalPriceSet": _bag(total, cur), "totalReceivedSet": _bag(paid, cur),
-            "_lines": lines, "_transactions": order.get("transactions") or [],
+            "_lines": lines, "_transactions": transactions, "_refunds": [],
             "_behaviour": behaviour,
+            "lineItems": lambda info, **_: _connection(
+                lines, _.get("first"), _.get("after"),
+                lambda ln: (int(ln["id"].rsplit("/", 1)[1]),)),
+            "transactions": lambda info, **_: transactions,
             "_search": {"source_identifier": order.get("sourceIdentifier") or "",
-                        "name": name, "tag": " ".join(order.get("tags") or []),
+                        "name": name, "tag": list(order.get("tags") or []),
                         "id": oid.rsplit("/", 1)[1]}}
         self.f.orders.append(created)
         return {"order": created, "userErrors": []}
+
+    def refundCreate(self, info: Any, input: dict[str, Any]) -> dict[str, Any]:
+        order = next((o for o in self.f.orders if o["id"] == input["orderId"]), None)
+        if order is None:
+            return {"refund": None, "userErrors": [{"field": ["orderId"],
+                                                    "message": "Order does not exist"}]}
+        lines = {ln["id"]: ln for ln in order["_lines"]}
+        refunded = {}
+        for r in order["_refunds"]:
+            for li in r["lines"]:
+                refunded[li["lineItemId"]] = refunded.get(li["lineItemId"], 0) + li["quantity"]
+        restock = []
+        for i, li in enumerate(input.get("refundLineItems") or []):
+            ln = lines.get(li["lineItemId"])
+            if ln is None or li["quantity"] + refunded.get(li["lineItemId"], 0) > \
+                    ln["quantity"]:
+                return {"refund": None, "userErrors": [{
+                    "field": ["refundLineItems", str(i), "quantity"],
+                    "message": "Quantity cannot refund more items than were purchased"}]}
+            if (li.get("restockType") or "RETURN") != "NO_RESTOCK" and ln.get("variant"):
+                restock.append((ln["variant"], li["quantity"]))
+        amount = sum((Decimal(str(t["amount"])) for t in input.get("transactions") or []),
+                     Decimal(0))
+        received = Decimal(order["totalReceivedSet"]["shopMoney"]["amount"])
+        before = sum((r["amount"] for r in order["_refunds"]), Decimal(0))
+        if amount + before > received:
+            return {"refund": None, "userErrors": [{
+                "field": ["transactions"], "message": f"Refund amount {amount} is greater "
+                                                      f"than the refundable {received - before}"}]}
+        location = next(iter(self.f.locations.values()))
+        for v, qty in restock:  # restocked by Shopify itself
+            lv = self.f.levels.get((v.inventoryItem.id, location.id))
+            if lv:
+                lv.available += qty
+        refund = {"id": _gid("Refund"), "createdAt": _now(), "note": input.get("note"),
+                  "amount": amount, "lines": list(input.get("refundLineItems") or []),
+                  "transactions": list(input.get("transactions") or [])}
+        order["_refunds"].append(refund)
+        return {"refund": refund, "order": order, "userErrors": []}
 
     # checks shared by the mutations
     @staticmethod
