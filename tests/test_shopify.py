@@ -330,3 +330,22 @@ def test_a_wrong_token_is_an_error_that_names_the_fix(
     con = sqlite3.connect(shop.data_dir / "pos.sqlite3")
     assert not [r for r in con.execute("select settings from sync_connectors")
                 if "access_token" in str(r[0]) and "wrong" in str(r[0])]
+
+
+def test_where_shopify_owns_stock_its_levels_update_the_till(
+        shop: Shop, fake: ShopifyFake) -> None:
+    add_shopify(shop, fake, "system_of_record.stock=shopify")
+    assert cli(shop, "sync", "pull") == 0  # caught up: both hold 50
+    assert shop.app.stock.on_hand("TEA") == 50
+    fake.web_sale("TEA", FLOOR, 4)  # sold online
+    fake.web_sale("COF", "Warehouse", 2)  # at a location the till does not map
+    assert cli(shop, "sync", "pull") == 0
+    assert shop.app.stock.on_hand("TEA") == 46 and shop.app.stock.on_hand("COF") == 50
+    # the change came from Shopify: it is not sent back as a delta
+    clock = Clock()
+    eng = engine(shop, clock)
+    drain(eng, clock)
+    eng.close()
+    assert fake.available("TEA", FLOOR) == 46
+    levels = [r for r in fake.requests if r.fields == ("location",)]
+    assert levels  # read through the location's inventory levels, by updated_at

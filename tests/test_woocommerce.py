@@ -271,3 +271,23 @@ def test_pull_pages_through_products_and_variations(shop: Shop, fake: WooFake) -
     pages = [h for h in fake.hits if h.method == "GET" and h.path == f"{BASE}/products"]
     assert len(pages) >= 2 * 2  # the mapping's index and the pull: two pages each
     assert inbound_store(shop.app).inbound_cursor("woo")
+
+
+def test_a_refund_of_a_sale_woocommerce_never_had_is_a_dead_letter_that_says_so(
+        shop: Shop, fake: WooFake) -> None:
+    co, u = shop.app.checkout, shop.cashier
+    cart = co.new_cart()
+    co.scan(cart, COFFEE, u, Decimal(2))
+    co.pay_cash(cart, 5000, u)
+    sale = co.complete(cart, u)  # sold before the connector was added
+    add_woo(shop, fake)
+    back = co.new_cart()
+    shop.app.returns.add_return_line(back, sale, 1, Decimal(1), u)
+    shop.app.returns.refund(back, u)
+    co.complete(back, u)
+    before = fake.stock("COF")
+    sync_all(shop)
+    [dead] = sync_store(shop.app).dead_letters()
+    assert dead.event_type == "refund.completed"
+    assert "the original sale is not at WooCommerce as an order" in dead.error
+    assert fake.stock("COF") == before and fake.refunds == {}  # nothing guessed

@@ -207,6 +207,14 @@ class Location:
     id: str
     name: str
     isActive: bool = True
+    fake: Any = None
+
+    def inventoryLevels(self, info: Any, first: int | None = None, after: str | None = None,
+                        query: str | None = None, **_: Any) -> dict[str, Any]:
+        found = [lv for (_, loc), lv in self.fake.levels.items() if loc == self.id
+                 and _matches(query, {"updated_at": lv.updatedAt,
+                                      "inventory_item_id": lv.item.id.rsplit("/", 1)[1]})]
+        return _connection(found, first, after, lambda lv: (int(lv.item.id.rsplit("/")[-1]),))
 
 
 @dataclass
@@ -388,7 +396,7 @@ class ShopifyFake:
 
     # --- seeding and the shop's own changes ---------------------------------------------
     def add_location(self, name: str) -> str:
-        loc = Location(_gid("Location"), name)
+        loc = Location(_gid("Location"), name, fake=self)
         self.locations[loc.id] = loc
         return loc.id
 
