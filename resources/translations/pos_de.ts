@@ -1779,7 +1779,7 @@
     </message>
     <message>
         <source>The lead time is how many days an order takes to arrive; reorder suggestions plan for it.</source>
-        <translation>Die Lieferzeit sagt, wie viele Tage eine Bestellung braucht; die Bestellvorschläge rechnen damit.</translation>
+        <translation>Die Lieferzeit (Tage bis zur Lieferung) fließt in die Bestellvorschläge ein.</translation>
     </message>
     <message>
         <source>Edit supplier</source>
@@ -2018,7 +2018,7 @@
     </message>
     <message>
         <source>Net of refunds</source>
-        <translation>Abzüglich Erstattungen</translation>
+        <translation>Nach Erstattungen</translation>
     </message>
     <message>
         <source>Average basket</source>
@@ -2861,7 +2861,7 @@
     </message>
     <message>
         <source>Open a count to go on counting, or start a new one.</source>
-        <translation>Öffnen Sie eine Inventur, um weiterzuzählen, oder starten Sie eine neue.</translation>
+        <translation>Öffnen Sie eine Inventur oder starten Sie eine neue.</translation>
     </message>
     <message>
         <source>Start count</source>
