@@ -3194,7 +3194,7 @@
     </message>
     <message>
         <source>Open the shift: count the float in the drawer</source>
-        <translation>Schicht öffnen: Zählen Sie den Anfangsbestand in der Kassenlade</translation>
+        <translation>Schicht öffnen: Zählen Sie den Anfangsbestand</translation>
     </message>
     <message>
         <source>Close the open window before scanning.</source>
@@ -3230,7 +3230,7 @@
     </message>
     <message>
         <source>Scan the receipt&apos;s code or type its number</source>
-        <translation>Scannen Sie den Code des Bons oder geben Sie seine Nummer ein</translation>
+        <translation>Scannen Sie den Bon oder geben Sie die Nummer ein</translation>
     </message>
     <message>
         <source>no sale</source>
@@ -3270,7 +3270,7 @@
     </message>
     <message>
         <source>No stable reading from the scale. Weight of %1 in kg:</source>
-        <translation>Die Waage liefert keinen stabilen Wert. Gewicht von %1 in kg:</translation>
+        <translation>Kein stabiler Wert von der Waage. Gewicht von %1 in kg:</translation>
     </message>
     <message>
         <source>Offline: the back office cannot be reached. Keep selling — sales are saved on this till and sent when the connection is back.</source>
