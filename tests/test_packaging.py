@@ -114,6 +114,14 @@ def _wants(root: Path) -> set[str]:
     return {p.name for p in etc.rglob("*") if p.is_symlink()} if etc.exists() else set()
 
 
+def _dump(db: Path) -> list[str]:
+    con = sqlite3.connect(db)
+    try:
+        return list(con.iterdump())
+    finally:
+        con.close()
+
+
 def _revision(db: Path) -> str:
     con = sqlite3.connect(db)
     try:
@@ -180,3 +188,25 @@ def test_install_upgrade_reinstall_and_purge_in_a_throwaway_root(
     assert not (root / "var/lib/pos-app").exists()
     assert not {w for w in _wants(root) if w.startswith("pos-")}
     assert _revision(store / "pos.sqlite3") == head  # the shop's data stays
+
+
+def test_an_upgrade_whose_migration_fails_says_how_to_go_back_and_keeps_the_store(
+        debs: dict[str, Path], tmp_path: Path) -> None:
+    root = make_root(tmp_path / "root", [("shop", 1000)])
+    store = root / "home/shop/.local/share/pos-app"
+    store.mkdir(parents=True)
+    with gzip.open(PREVIOUS) as src, open(store / "pos.sqlite3", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    con = sqlite3.connect(store / "pos.sqlite3")
+    con.execute("update alembic_version set version_num='9999'")  # no release knows it
+    con.commit()
+    con.close()
+    before = _dump(store / "pos.sqlite3")
+    assert dpkg(root, "-i", str(debs["0.1.0"]), env={"SUDO_USER": "shop"}).returncode == 0
+    proc = dpkg(root, "-i", str(debs["0.1.1"]))
+    assert proc.returncode != 0
+    assert "could not be upgraded to this version; it is unchanged" in proc.stderr
+    assert "sudo apt install pos-app=0.1.0" in proc.stderr
+    assert "newer than this version of pos understands" in proc.stderr  # the reason, once
+    assert _dump(store / "pos.sqlite3") == before  # every row and table as it was
+    assert not (store / "backups").exists() or not list((store / "backups").iterdir())
