@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt, QTranslator
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget, QWizard
 
 from pos_app.app import open_app
@@ -109,7 +109,21 @@ Mug,MUG,8.00,STD,
 """
 
 
-def test_the_first_run_wizard_to_the_first_printed_sale(qtbot: Any, tmp_path: Path) -> None:
+@pytest.fixture
+def german_goes_again() -> Iterator[None]:
+    """The wizard's shop speaks German: the till installs that translator on the one
+    QApplication; take it off again so later tests see English."""
+    default = QLocale()
+    yield
+    qapp = QApplication.instance()
+    for translator in qapp.findChildren(QTranslator):  # type: ignore[union-attr]
+        qapp.removeTranslator(translator)  # type: ignore[union-attr]
+        translator.deleteLater()
+    QLocale.setDefault(default)
+
+
+def test_the_first_run_wizard_to_the_first_printed_sale(
+        qtbot: Any, tmp_path: Path, german_goes_again: None) -> None:
     data_dir = tmp_path / "new-shop"
     csv = tmp_path / "products.csv"
     csv.write_text(CATALOG, encoding="utf-8")

@@ -655,7 +655,8 @@ def run_wizard(qapp: QApplication, directory: str | Path | None,
     from .i18n import install_translator
     from .theme import apply_theme
 
-    install_translator(qapp, QLocale.system().name())
+    default_locale = QLocale()
+    translator = install_translator(qapp, QLocale.system().name())
     apply_theme(qapp, "light")
     wizard = FirstRunWizard(directory)
     if fullscreen:
@@ -666,4 +667,7 @@ def run_wizard(qapp: QApplication, directory: str | Path | None,
     qapp.exec()
     created = wizard.created is not None
     wizard.deleteLater()
+    if translator is not None:  # the till then speaks the store's language
+        qapp.removeTranslator(translator)
+        QLocale.setDefault(default_locale)
     return created
