@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -70,3 +71,26 @@ def us_shop(tmp_path: Path) -> Iterator[Shop]:
     s = make_shop(tmp_path / "store", tax_mode="exclusive", currency="USD")
     yield s
     s.app.close()
+
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Iterator[None]:
+    """A till opened on a German store installs the German translator (and locale) on the
+    one QApplication of the run; the next test starts in English again."""
+    qt = "PySide6.QtCore" in sys.modules
+    if qt:
+        from PySide6.QtCore import QLocale
+
+        default = QLocale()
+    yield
+    if "PySide6.QtCore" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+
+    app = QCoreApplication.instance()
+    if app is not None:
+        for translator in app.findChildren(QTranslator):
+            app.removeTranslator(translator)
+            translator.setParent(None)
+    QLocale.setDefault(default if qt else QLocale.system())
