@@ -23,7 +23,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "packaging"))
 from build import deb_members, dpkg, make_root  # noqa: E402
-
 from pos_app.persistence.db import make_engine  # noqa: E402
 from pos_app.persistence.migrate import head_revision  # noqa: E402
 
