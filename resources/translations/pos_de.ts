@@ -647,7 +647,7 @@
     </message>
     <message>
         <source>%1 saved: %2 via %3. It is used from the next start of the till.</source>
-        <translation>%1 gespeichert: %2 über %3. Es gilt ab dem nächsten Start der Kasse.</translation>
+        <translation>%1 gespeichert: %2 über %3. Gilt ab dem nächsten Start der Kasse.</translation>
     </message>
 </context>
 <context>
@@ -764,7 +764,7 @@
     </message>
     <message>
         <source>Give back to the customer</source>
-        <translation>Wechselgeld für den Kunden</translation>
+        <translation>Erstattung an den Kunden</translation>
     </message>
     <message>
         <source>Change</source>
@@ -953,7 +953,7 @@
     </message>
     <message>
         <source>probably a %1 (%2 driver)</source>
-        <translation>wahrscheinlich ein %1 (Treiber %2)</translation>
+        <translation>vermutlich: %1 (Treiber %2)</translation>
     </message>
     <message>
         <source>not recognised</source>
@@ -961,7 +961,7 @@
     </message>
     <message>
         <source>No %1 is set up: add one first.</source>
-        <translation>Kein %1 eingerichtet: Fügen Sie zuerst eins hinzu.</translation>
+        <translation>%1: nicht eingerichtet. Fügen Sie zuerst ein Gerät hinzu.</translation>
     </message>
     <message>
         <source>Testing the %1 at %2...</source>
