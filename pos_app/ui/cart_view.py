@@ -88,7 +88,9 @@ class CartView:
 
     @property
     def item_count(self) -> Decimal:
-        return sum((ln.qty for ln in self.lines if not ln.sold_by_weight), Decimal(0))
+        """Pieces, with a weighed line counted as one item (0.435 kg of cheese is one)."""
+        return sum((Decimal(1) if ln.sold_by_weight else ln.qty for ln in self.lines),
+                   Decimal(0))
 
 
 def customer_view(customer: Customer | None) -> CustomerView | None:

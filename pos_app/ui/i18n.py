@@ -17,7 +17,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_currency, format_decimal, format_percent, get_currency_symbol
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from ..domain.money import to_decimal
 
@@ -39,6 +39,10 @@ def install_translator(app: QCoreApplication, locale_name: str) -> QTranslator |
         log.warning("no translation for %s; the screens stay in English", locale_name)
         return None
     app.installTranslator(translator)
+    qt_own = QTranslator(app)  # Qt's own words: dialog buttons, the wizard's Back/Next
+    if qt_own.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath
+                                                           .TranslationsPath)):
+        app.installTranslator(qt_own)
     QLocale.setDefault(QLocale(locale_name))
     return translator
 
@@ -72,8 +76,8 @@ class Fmt:
         return format_decimal(qty.normalize(), locale=self.locale)
 
     def percent(self, rate: Decimal) -> str:
-        """``rate`` is a fraction: 0.19 -> 19 %."""
-        return format_percent(rate, locale=self.locale, format="#,##0.##%")
+        """``rate`` is a fraction: 0.19 -> "19%" (en), "19 %" (de); 0.075 -> "7.5%"."""
+        return format_percent(rate, locale=self.locale, decimal_quantization=False)
 
     def date(self, when: datetime) -> str:
         return format_date(when.astimezone(), format="medium", locale=self.locale)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -64,6 +64,7 @@ class Keypad(QWidget):
     def __init__(self, parent: QWidget | None = None, decimal: bool = True,
                  enter_text: str = "", double_zero: bool = True) -> None:
         super().__init__(parent)
+        self.decimal = QLocale().decimalPoint() or "."  # "," on a German till
         grid = QGridLayout(self)
         grid.setSpacing(6)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -73,7 +74,7 @@ class Keypad(QWidget):
             for c, k in enumerate(row):
                 if not k:
                     continue
-                b = button("" if k == "back" else k, "key")
+                b = button("" if k == "back" else self.decimal if k == "." else k, "key")
                 if k == "back":
                     set_icon(b, "backspace")
                     b.setToolTip(self.tr("Delete the last digit"))
@@ -97,7 +98,7 @@ class Keypad(QWidget):
             elif k == "enter":
                 edit.returnPressed.emit()
             else:
-                edit.insert(k)
+                edit.insert(self.decimal if k == "." else k)
 
         self.key.connect(on_key)
 
