@@ -37,8 +37,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def a_day(shop: Shop, sales: int) -> list[str]:
-    """Sales and a refund of every fifth, as the day goes; receipt numbers of documents."""
+def a_day(shop: Shop, sales: int, pairs: list[tuple[str, str]] | None = None) -> list[str]:
+    """Sales and a refund of every fifth, as the day goes; receipt numbers of documents
+    (and in ``pairs`` each refunded sale with its refund)."""
     co, rs, u = shop.app.checkout, shop.app.returns, shop.cashier
     receipts = []
     for i in range(sales):
@@ -52,11 +53,13 @@ def a_day(shop: Shop, sales: int) -> list[str]:
             rs.add_return_line(back, sale, 1, Decimal(1), u)
             rs.refund(back, u)
             receipts.append(co.complete(back, u).receipt_no)
+            if pairs is not None:
+                pairs.append((sale.receipt_no, receipts[-1]))
     return receipts
 
 
-def order_in(text: str, receipts: list[str]) -> list[str]:
-    return sorted((r for r in receipts if r in text), key=text.index)
+def before(text: str, first: str, then: str) -> bool:
+    return first in text and then in text and text.index(first) < text.index(then)
 
 
 def test_a_day_offline_then_the_backlog_drains_by_itself_in_order(shop: Shop,
@@ -82,7 +85,8 @@ def test_a_day_offline_then_the_backlog_drains_by_itself_in_order(shop: Shop,
     service = threading.Thread(target=eng.run_forever, args=(stop,))
     service.start()
     try:
-        receipts = a_day(shop, 120)
+        pairs: list[tuple[str, str]] = []
+        receipts = a_day(shop, 120, pairs)
         store = sync_store(shop.app)
 
         def all_offline() -> bool:
@@ -118,7 +122,10 @@ def test_a_day_offline_then_the_backlog_drains_by_itself_in_order(shop: Shop,
     assert sorted(rcv.arrival) == expected  # nothing missing, nothing twice
     assert_key_order(rcv.arrival, rcv.events)  # each sale before its refund, stock in order
     assert not is_offline(sync_health(sync_store(shop.app)))
-    for text in (ledger.read_text(), journal.read_text()):  # both ledgers, once each, in order
-        assert order_in(text, receipts) == receipts
+    # both ledgers: every document once, each sale before its refund (the order the engine
+    # keeps; documents of different sales may come in any order after their retries)
+    for text in (ledger.read_text(), journal.read_text()):
+        assert all(r in text for r in receipts)
         assert text.count("pos_event") == len(receipts)
+        assert all(before(text, sale, refund) for sale, refund in pairs)
     assert subprocess.run([BEAN_CHECK, str(ledger)]).returncode == 0
