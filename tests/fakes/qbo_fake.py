@@ -11,7 +11,7 @@ take no deposits, amounts that are not ``Qty × UnitPrice``, unbalanced journal 
 another currency), and Automated Sales Tax companies that compute their own tax unless
 ``TxnTaxDetail.TxnTaxCodeRef`` and ``TotalTax`` override it.
 
-Every request body is checked against Intuit's XSD (../shared/specs/quickbooks_xsd): the
+Every request body is checked against Intuit's XSD (tests/fakes/specs/quickbooks_xsd.tar.gz): the
 JSON is mapped to the equivalent XML element tree (element order from the schema, ``value``
 of a reference as its text, ``name``/``type`` as attributes) and validated with xmlschema;
 a request that does not validate is refused and recorded in ``violations``.
@@ -22,6 +22,8 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import tarfile
+import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -38,14 +40,22 @@ import xmlschema
 from .http import Drops, FakeServer, Request, Response
 from .oauth_fake import OAuthFake
 
-XSD = Path(__file__).resolve().parents[2].parent / "shared" / "specs" / "quickbooks_xsd"
+XSD = Path(__file__).parent / "specs" / "quickbooks_xsd.tar.gz"
 NS = "http://schema.intuit.com/finance/v3"
 DEPOSIT_TYPES = ("Bank", "Other Current Asset")
 
 
+_unpacked = tempfile.TemporaryDirectory(prefix="qbo-xsd-")  # removed when the tests end
+
+
 @cache
 def schema() -> xmlschema.XMLSchema:
-    return xmlschema.XMLSchema(str(XSD / "IntuitRestServiceDef.xsd"))
+    with tarfile.open(XSD) as tar:
+        # our own archive; the "data" filter where this Python has it (3.11.4+)
+        extra = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+        tar.extractall(_unpacked.name, **extra)  # type: ignore[arg-type]
+    return xmlschema.XMLSchema(str(Path(_unpacked.name) / "quickbooks_xsd"
+                                   / "IntuitRestServiceDef.xsd"))
 
 
 class Invalid(Exception):

@@ -13,7 +13,7 @@ day, 5 at once — announced in ``X-MinLimit-Remaining``, ``X-DayLimit-Remaining
 ``X-Rate-Limit-Problem``.
 
 Every request to the Accounting API is validated with openapi-core against Xero's own
-OpenAPI document (../shared/specs/xero_accounting.yaml, loaded with spec validation off as
+OpenAPI document (tests/fakes/specs/xero_accounting.yaml.gz, loaded with spec validation off as
 its README says): path, method, parameters, the required tenant header and the body. A
 request that does not validate gets a 400 and lands in ``violations``. (The connections
 endpoint belongs to Xero's identity API, which that document does not cover.)
@@ -21,6 +21,7 @@ endpoint belongs to Xero's identity API, which that document does not cover.)
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import threading
@@ -37,7 +38,7 @@ from typing import Any
 from .http import Drops, FakeServer, Request, Response
 from .oauth_fake import OAuthFake
 
-SPEC = Path(__file__).resolve().parents[2].parent / "shared" / "specs" / "xero_accounting.yaml"
+SPEC = Path(__file__).parent / "specs" / "xero_accounting.yaml.gz"
 PREFIX = "/api.xro/2.0"
 
 
@@ -46,7 +47,7 @@ def openapi() -> Any:
     import yaml
     from openapi_core import Config, OpenAPI
 
-    with open(SPEC, encoding="utf-8") as f:
+    with gzip.open(SPEC, "rt", encoding="utf-8") as f:
         data = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return OpenAPI.from_dict(data, config=Config(spec_validator_cls=None))
 
