@@ -195,8 +195,8 @@ def check_device_entry(entry: DeviceEntry) -> DeviceEntry:
         raise ValidationError(str(exc)) from None
     secret = [k for k in driver.secret_keys() if entry.settings.get(k)]
     if secret:
-        raise ValidationError(f"{', '.join(secret)} is a secret: store it with "
-                              "`pos devices secret` (it goes to the OS keyring)")
+        raise ValidationError("{keys} is a secret: store it with `pos devices secret` (it goes to "
+                              "the OS keyring)", keys=", ".join(secret))
     return DeviceEntry(entry.role, entry.kind, entry.url, driver.name,
                        {k: v for k, v in settings.items() if k in entry.settings},
                        entry.enabled)
@@ -207,11 +207,11 @@ def receipt_template(name: str) -> str:
     if name.endswith(".toml") or os.sep in name:
         path = Path(name).expanduser()
         if not path.is_file():
-            raise ValidationError(f"receipt template {path} does not exist")
+            raise ValidationError("receipt template {path} does not exist", path=path)
         return path.read_text(encoding="utf-8")
     found = files("resources").joinpath("receipts", f"{name}.toml")
     if not found.is_file():
-        raise ValidationError(f"no receipt template called {name!r}")
+        raise ValidationError("no receipt template called {name!r}", name=name)
     return found.read_text(encoding="utf-8")
 
 
@@ -222,7 +222,7 @@ def open_app(directory: str | Path | None = None, terminal: str | None = "sim",
         ctx = tx.till_context()
     if ctx is None:
         engine.dispose()
-        raise StateError(f"no store in {base}: run `pos init` (or `pos demo-data`) first")
+        raise StateError("no store in {base}: run `pos init` (or `pos demo-data`) first", base=base)
     return _wire(base, engine, store, ctx, terminal, hardware, overrides)
 
 
@@ -239,9 +239,10 @@ def init_store(directory: str | Path | None, *, store_name: str, store_code: str
         mode = TaxMode(tax_mode)
     except ValueError as exc:
         raise ValidationError("tax mode is 'inclusive' or 'exclusive'") from exc
-    for label, code in (("store code", store_code), ("till code", till_code)):
-        if not re.match(r"^[A-Za-z0-9]{1,16}$", code):
-            raise ValidationError(f"a {label} is 1-16 letters or digits")
+    if not re.match(r"^[A-Za-z0-9]{1,16}$", store_code):
+        raise ValidationError("a store code is 1-16 letters or digits")
+    if not re.match(r"^[A-Za-z0-9]{1,16}$", till_code):
+        raise ValidationError("a till code is 1-16 letters or digits")
     if not store_name.strip():
         raise ValidationError("the store needs a name")
     admin, pin_hash = new_user(admin_user, admin_user.capitalize(), Role.ADMIN, admin_pin)
@@ -254,7 +255,7 @@ def init_store(directory: str | Path | None, *, store_name: str, store_code: str
     try:
         with store.tx(write=True) as tx:
             if tx.till_context() is not None:
-                raise StateError(f"{base} already holds a store")
+                raise StateError("{base} already holds a store", base=base)
             tx.create_store(ctx, "MAIN", f"{ctx.store_name} shop floor")
             tx.set_setting("tax_mode", mode.value)
             tx.add_user(admin, pin_hash)

@@ -29,7 +29,7 @@ class Page(Generic[T]):
 
 def check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_PAGE:
-        raise ValidationError(f"a page holds 1 to {MAX_PAGE} rows")
+        raise ValidationError("a page holds 1 to {most} rows", most=MAX_PAGE)
     return limit
 
 

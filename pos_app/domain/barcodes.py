@@ -100,7 +100,7 @@ def _is_digits(text: str) -> bool:
 def gtin_check_digit(body: str) -> int:
     """GS1 mod-10 check digit (weights 3,1 from the right) for a GTIN without its last digit."""
     if not _is_digits(body):
-        raise ValidationError(f"a check digit needs a body of digits, got {body!r}")
+        raise ValidationError("a check digit needs a body of digits, got {body!r}", body=body)
     return gs1_standard_check_digit(body)
 
 
@@ -116,17 +116,16 @@ def is_valid_gtin(code: str) -> bool:
 def _parse_gtin(code: str, region: RcnRegion | None) -> Gtin:
     """Validate with our own message first, so a misread names the bad check digit."""
     if not _is_digits(code) or len(code) not in _GTIN_LENGTHS:
-        raise ValidationError(f"{code!r} is not a GTIN: expected 8, 12, 13 or 14 digits")
+        raise ValidationError("{code!r} is not a GTIN: expected 8, 12, 13 or 14 digits", code=code)
     expected = gtin_check_digit(code[:-1])
     if expected != int(code[-1]):
-        raise ValidationError(
-            f"wrong check digit in GTIN {code!r}: expected {expected}, got {code[-1]}"
-            " (misread or mistyped code)"
-        )
+        raise ValidationError("wrong check digit in GTIN {code!r}: expected {expected}, got {got} "
+                              "(misread or mistyped code)", code=code, expected=expected,
+                              got=code[-1])
     try:
         return Gtin.parse(code, config=ParseConfig(rcn_region=region))
     except ParseError as exc:  # the GTIN is fine; an RCN's price/weight check digit is not
-        raise ValidationError(f"unusable GTIN {code!r}: {exc}") from exc
+        raise ValidationError("unusable GTIN {code!r}: {exc}", code=code, exc=exc) from exc
 
 
 def normalize_gtin(code: str) -> str:
@@ -146,7 +145,7 @@ def normalize_barcode(code: str) -> str:
     if _is_digits(text) and len(text) in _GTIN_LENGTHS:
         return normalize_gtin(text)
     if not text.isprintable():
-        raise ValidationError(f"barcode {code!r} contains control characters")
+        raise ValidationError("barcode {code!r} contains control characters", code=code)
     return text
 
 
@@ -162,7 +161,8 @@ def _region(name: str | None) -> RcnRegion | None:
     for region in RcnRegion:
         if key in (region.name.lower(), region.value):
             return region
-    raise ValidationError(f"unknown RCN region {name!r}; valid regions: {', '.join(rcn_regions())}")
+    raise ValidationError("unknown RCN region {name!r}; valid regions: {regions}", name=name,
+                          regions=", ".join(rcn_regions()))
 
 
 def _split_symbology(text: str) -> tuple[GS1Symbology | None, str]:
@@ -197,9 +197,9 @@ def _from_gtin(raw: str, gtin: Gtin, cur: Currency) -> ParsedScan:
     if gtin.price is not None:
         label_currency = gtin.region.get_currency_code() if gtin.region else None
         if label_currency is not None and label_currency != cur.code:
-            raise ValidationError(
-                f"price label {gtin.value!r} is in {label_currency}, the store sells in {cur.code}"
-            )
+            raise ValidationError("price label {gtin!r} is in {label_currency}, the store sells in "
+                                  "{store_currency}", gtin=gtin.value,
+                                  label_currency=label_currency, store_currency=cur.code)
         return ParsedScan(
             raw=raw,
             kind=ScanKind.RCN_PRICE,
@@ -222,18 +222,18 @@ def _element_price(elements: GS1ElementStrings, cur: Currency) -> int | None:
     numeric = with_currency.pattern_groups[0]
     code = _ISO_NUMERIC.get(numeric)
     if code is None:
-        raise ValidationError(f"AI {with_currency.ai.ai}: unsupported currency number {numeric}")
+        raise ValidationError("AI {ai}: unsupported currency number {numeric}",
+                              ai=with_currency.ai.ai, numeric=numeric)
     if code != cur.code:
-        raise ValidationError(
-            f"AI {with_currency.ai.ai} price is in {code}, the store sells in {cur.code}"
-        )
+        raise ValidationError("AI {ai} price is in {currency}, the store sells in {store_currency}",
+                              ai=with_currency.ai.ai, currency=code, store_currency=cur.code)
     return _to_minor(with_currency.decimal, cur)
 
 
 def _from_elements(raw: str, elements: GS1ElementStrings, cur: Currency) -> ParsedScan:
     gtin_element = elements.get(ai="01")
     if gtin_element is None:
-        raise ValidationError(f"GS1 code {raw.strip()!r} carries no GTIN (AI 01)")
+        raise ValidationError("GS1 code {raw!r} carries no GTIN (AI 01)", raw=raw.strip())
     key = normalize_gtin(gtin_element.value)
     weight = elements.get(ai="310")
     batch = elements.get(ai="10")
@@ -258,7 +258,7 @@ def _parse_elements(body: str) -> GS1ElementStrings:
             return GS1Message.parse_hri(body).element_strings
         return GS1Message.parse(body).element_strings
     except ParseError as exc:
-        raise ValidationError(f"unreadable GS1 code {body!r}: {exc}") from exc
+        raise ValidationError("unreadable GS1 code {body!r}: {exc}", body=body, exc=exc) from exc
 
 
 def parse_scan(raw: str, *, currency_code: str, rcn_region: str | None = None) -> ParsedScan:
@@ -279,7 +279,8 @@ def parse_scan(raw: str, *, currency_code: str, rcn_region: str | None = None) -
             link = GS1DigitalLinkURI.parse(body)
         except ParseError as exc:
             if symbology in GS1Symbology.with_gs1_digital_link_uri():
-                raise ValidationError(f"unreadable GS1 Digital Link {body!r}: {exc}") from exc
+                raise ValidationError("unreadable GS1 Digital Link {body!r}: {exc}", body=body,
+                                      exc=exc) from exc
             return ParsedScan(raw=raw, kind=ScanKind.OTHER, lookup_key=body)
         return _from_elements(raw, link.element_strings, cur)
 

@@ -107,7 +107,7 @@ class Cart:
                 return ln
         from .errors import NotFound
 
-        raise NotFound(f"no line {key} in this sale")
+        raise NotFound("no line {key} in this sale", key=key)
 
     @property
     def is_empty(self) -> bool:

@@ -36,12 +36,12 @@ def adjust_reason(reason: str, delta: Decimal) -> AdjustReason:
     try:
         r = AdjustReason(reason.strip().lower())
     except ValueError:
-        raise ValidationError(f"unknown reason {reason!r}; use one of: "
-                              f"{', '.join(r.value for r in AdjustReason)}") from None
+        raise ValidationError("unknown reason {reason!r}; use one of: {reasons}", reason=reason,
+                              reasons=", ".join(r.value for r in AdjustReason)) from None
     if delta == 0:
         raise ValidationError("an adjustment of zero changes nothing")
     if r in _REMOVES and delta > 0:
-        raise ValidationError(f"{r.value} removes stock: give a negative quantity")
+        raise ValidationError("{reason} removes stock: give a negative quantity", reason=r.value)
     if r is AdjustReason.FOUND and delta < 0:
         raise ValidationError("found adds stock: give a positive quantity")
     return r
@@ -172,7 +172,7 @@ def status_after_receipt(lines: list[tuple[Decimal, Decimal]]) -> POStatus:
 
 def status_on_close(status: POStatus, anything_received: bool) -> POStatus:
     if status.finished:
-        raise StateError(f"the order is already {status.value}")
+        raise StateError("the order is already {status}", status=status.value)
     return POStatus.CLOSED if anything_received else POStatus.CANCELLED
 
 

@@ -33,7 +33,7 @@ def currency(code: str) -> Currency:
     """Look up a currency; the exponent comes from CLDR (same as ISO 4217 for trade use)."""
     code = code.upper()
     if code not in _known_currencies():
-        raise ValidationError(f"unknown currency code {code!r}")
+        raise ValidationError("unknown currency code {code!r}", code=code)
     return Currency(code, get_currency_precision(code))
 
 
@@ -52,16 +52,15 @@ def parse_minor(text: str, code: str) -> int:
     cur = currency(code)
     cleaned = text.strip().replace(",", ".") if isinstance(text, str) else str(text)
     if not _AMOUNT_RE.match(cleaned):
-        raise ValidationError(f"not an amount: {text!r}")
+        raise ValidationError("not an amount: {text!r}", text=text)
     try:
         value = Decimal(cleaned)
     except InvalidOperation as exc:  # pragma: no cover - regex guards this
-        raise ValidationError(f"not an amount: {text!r}") from exc
+        raise ValidationError("not an amount: {text!r}", text=text) from exc
     scaled = value * cur.factor
     if scaled != scaled.to_integral_value():
-        raise ValidationError(
-            f"{text!r} has more decimals than {cur.code} allows ({cur.exponent})"
-        )
+        raise ValidationError("{text!r} has more decimals than {code} allows ({exponent})",
+                              text=text, code=cur.code, exponent=cur.exponent)
     return int(scaled)
 
 
@@ -96,7 +95,8 @@ class Money:
 
     def _same(self, other: Money) -> None:
         if self.currency != other.currency:
-            raise ValidationError(f"cannot mix {self.currency} and {other.currency}")
+            raise ValidationError("cannot mix {currency} and {other}", currency=self.currency,
+                                  other=other.currency)
 
     def __add__(self, other: Money) -> Money:
         self._same(other)

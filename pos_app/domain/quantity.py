@@ -17,18 +17,18 @@ def parse_qty(text: str | int | Decimal) -> Decimal:
     try:
         value = Decimal(str(text).strip())
     except InvalidOperation as exc:
-        raise ValidationError(f"not a quantity: {text!r}") from exc
+        raise ValidationError("not a quantity: {text!r}", text=text) from exc
     if not value.is_finite():
-        raise ValidationError(f"not a quantity: {text!r}")
+        raise ValidationError("not a quantity: {text!r}", text=text)
     if value != value.quantize(QTY_PLACES):
-        raise ValidationError(f"quantity {text!r} has more than 3 decimals")
+        raise ValidationError("quantity {text!r} has more than 3 decimals", text=text)
     return value.quantize(QTY_PLACES)
 
 
 def to_milli(q: Decimal) -> int:
     scaled = q * 1000
     if scaled != scaled.to_integral_value():
-        raise ValidationError(f"quantity {q} has more than 3 decimals")
+        raise ValidationError("quantity {q} has more than 3 decimals", q=q)
     return int(scaled)
 
 

@@ -40,26 +40,27 @@ def load_template(text: str) -> ReceiptTemplate:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise TemplateError(f"receipt template is not valid TOML: {exc}") from None
+        raise TemplateError("receipt template is not valid TOML: {exc}", exc=exc) from None
     blocks = data.get("block")
     if not isinstance(blocks, list) or not blocks:
         raise TemplateError("receipt template has no [[block]] entries")
     for i, block in enumerate(blocks, 1):
         kind = block.get("type")
         if kind not in BLOCKS:
-            raise TemplateError(f"block {i}: unknown type {kind!r}; use one of "
-                                + ", ".join(sorted(BLOCKS)))
+            raise TemplateError("block {i}: unknown type {kind!r}; use one of {types}", i=i,
+                                kind=kind, types=", ".join(sorted(BLOCKS)))
         if block.get("align", "left") not in ("left", "center", "right"):
-            raise TemplateError(f"block {i}: align must be left, center or right")
+            raise TemplateError("block {i}: align must be left, center or right", i=i)
         if kind != "qr" and block.get("size", "normal") not in ("normal", "wide", "tall",
                                                                  "double"):
-            raise TemplateError(f"block {i}: size must be normal, wide, tall or double")
+            raise TemplateError("block {i}: size must be normal, wide, tall or double", i=i)
         if not set(block.get("only", [])) <= ONLY:
-            raise TemplateError(f"block {i}: only= takes {', '.join(sorted(ONLY))}")
+            raise TemplateError("block {i}: only= takes {choices}", i=i,
+                                choices=", ".join(sorted(ONLY)))
         if kind in ("text", "barcode", "qr") and not isinstance(
                 block.get("text" if kind == "text" else "data"), str):
-            raise TemplateError(f"block {i}: {kind} needs "
-                                + ("text" if kind == "text" else "data"))
+            raise TemplateError("block {i}: {kind} needs text" if kind == "text" else
+                                "block {i}: {kind} needs data", i=i, kind=kind)
     return ReceiptTemplate(tuple(blocks))
 
 
@@ -101,7 +102,7 @@ class _Renderer:
         try:
             return text.format(**self.fields)
         except (KeyError, IndexError, ValueError) as exc:
-            raise TemplateError(f"unknown field in {text!r}: {exc}") from None
+            raise TemplateError("unknown field in {text!r}: {exc}", text=text, exc=exc) from None
 
     def text(self, text: str, **style: Any) -> None:
         for line in text.splitlines():

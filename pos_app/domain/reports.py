@@ -38,7 +38,8 @@ def store_zone(name: str | None) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"unknown time zone {name!r} (e.g. Europe/Berlin)") from None
+        raise ValidationError("unknown time zone {name!r} (e.g. Europe/Berlin)",
+                              name=name) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +69,10 @@ class DateRange:
 
 def date_range(start: date, end: date, zone_name: str | None) -> DateRange:
     if end < start:
-        raise ValidationError(f"the range ends ({end}) before it starts ({start})")
+        raise ValidationError("the range ends ({end}) before it starts ({start})",
+                              end=end.isoformat(), start=start.isoformat())
     if (end - start).days >= MAX_DAYS:
-        raise ValidationError(f"a report covers at most {MAX_DAYS} days")
+        raise ValidationError("a report covers at most {most} days", most=MAX_DAYS)
     return DateRange(start, end, store_zone(zone_name), zone_name or None)
 
 
@@ -78,7 +80,7 @@ def parse_day(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise ValidationError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+        raise ValidationError("not a date: {text!r} (use YYYY-MM-DD)", text=text) from None
 
 
 # --- what the store aggregates --------------------------------------------------------------

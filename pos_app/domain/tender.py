@@ -35,16 +35,16 @@ def settle(total: int, non_cash: int, cash_tendered: int, cash_increment: int,
     due = cash_round(rest, cash_increment)
     if cash_tendered == 0 and (rest == 0 or due != 0 or not has_cash):
         if rest != 0:
-            raise StateError(_unpaid(rest))
+            raise _unpaid(rest)
         return Settlement(0, 0, 0)
     if rest >= 0:
         if cash_tendered < due:
-            raise StateError(_unpaid(due - cash_tendered))
+            raise _unpaid(due - cash_tendered)
         return Settlement(due - rest, due, cash_tendered - due)
     if cash_tendered != due:
-        raise StateError(f"cash refund must be exactly {-due} minor units")
+        raise StateError("cash refund must be exactly {amount} minor units", amount=-due)
     return Settlement(due - rest, due, 0)
 
 
-def _unpaid(minor: int) -> str:
-    return f"sale is not fully paid: {minor} minor units still due"
+def _unpaid(minor: int) -> StateError:
+    return StateError("sale is not fully paid: {minor} minor units still due", minor=minor)

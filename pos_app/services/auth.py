@@ -78,9 +78,10 @@ class AuthService:
                 tx.append_audit(self.ctx.till_id, user.id, f"{action}_failed", username,
                                 {"reason": "locked"})
                 tx.commit()
-                raise AuthenticationFailed(
-                    f"{username} is locked after {max_failed} wrong PINs; try again after "
-                    f"{user.locked_until:%H:%M} UTC or ask a manager")
+                raise AuthenticationFailed("{username} is locked after {max_failed} wrong PINs; "
+                                           "try again after {until} UTC or ask a manager",
+                                           username=username, max_failed=max_failed,
+                                           until=f"{user.locked_until:%H:%M}")
             if not _verify(tx.pin_hash(user.id), pin):
                 failed = user.failed_attempts + 1
                 locked = now + LOCKOUT if failed >= max_failed else None
@@ -109,8 +110,8 @@ class AuthService:
         ``for_user`` None: for the till itself (leaving the kiosk at the lock screen)."""
         boss = self.login(approver, pin, action="override_login")
         if not (boss.can(Permission.OVERRIDE) and boss.can(permission)):
-            raise PermissionDenied(f"{approver} may not authorise "
-                                   f"{permission.value.replace('_', ' ')}", permission.value)
+            raise PermissionDenied("{approver} may not authorise {action}", permission.value,
+                                   approver=approver, action=permission.value.replace("_", " "))
         grant = OverrideGrant(new_id_str(), boss.id, permission,
                               for_user.id if for_user else "")
         with self.store.tx(write=True) as tx:
@@ -136,10 +137,9 @@ class AuthService:
         self, user: User, permission: Permission, grant: OverrideGrant | None
     ) -> str:
         if grant is None:
-            raise PermissionDenied(
-                f"{user.display_name} ({user.role.value}) may not do this: "
-                f"{permission.value.replace('_', ' ')} needs a manager override",
-                permission.value)
+            raise PermissionDenied("{name} ({role}) may not do this: {action} needs a manager "
+                                   "override", permission.value, name=user.display_name,
+                                   role=user.role.value, action=permission.value.replace("_", " "))
         if grant.token in self._used or grant.permission is not permission or (
                 grant.for_user_id != user.id):
             raise PermissionDenied("this manager override is not valid for this action",
@@ -157,7 +157,7 @@ class AuthService:
         user, pin_hash = new_user(username, display_name, role, pin)
         with self.store.tx(write=True) as tx:
             if tx.user_by_name(username) is not None:
-                raise ValidationError(f"user {username!r} already exists")
+                raise ValidationError("user {username!r} already exists", username=username)
             tx.add_user(user, pin_hash)
             tx.append_audit(self.ctx.till_id, actor.id if actor else None, "user_created",
                             username, {"role": role.value})

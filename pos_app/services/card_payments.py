@@ -203,7 +203,8 @@ class CardPayments:
             result = terminal.void(ref, f"{payment.attempt_id}:void")
         released = not captured and result.status == "cancelled"
         if not (result.approved or released):
-            raise PaymentDeclined(f"could not give the card payment back: {result.message}")
+            raise PaymentDeclined("could not give the card payment back: {message}",
+                                  message=result.message)
         with self.store.tx(write=True) as tx:
             if payment.attempt_id:
                 tx.update_payment_attempt(payment.attempt_id, AttemptStatus.REVERSED.value,

@@ -35,18 +35,18 @@ def parse_tax_rate(rate: str) -> Decimal:
     try:
         value = Decimal(rate)
     except InvalidOperation as exc:
-        raise ValidationError(f"not a tax rate: {rate!r}") from exc
+        raise ValidationError("not a tax rate: {rate!r}", rate=rate) from exc
     if not value.is_finite() or not Decimal(0) <= value < Decimal(1):
         raise ValidationError("a tax rate is a fraction between 0 and 1 (0.19 for 19 %)")
     if value != value.quantize(Decimal("0.000001")):
-        raise ValidationError(f"tax rate {rate!r} has more than 6 decimals")
+        raise ValidationError("tax rate {rate!r} has more than 6 decimals", rate=rate)
     return value
 
 
 def require_variant(tx: Tx, sku: str) -> Variant:
     v = tx.variant_by_sku(sku)
     if v is None:
-        raise NotFound(f"no item with SKU {sku!r}")
+        raise NotFound("no item with SKU {sku!r}", sku=sku)
     return v
 
 
@@ -75,15 +75,15 @@ def normalized_product(product: NewProduct) -> NewProduct:
     if not product.variants:
         raise ValidationError("a product needs at least one variant")
     if len(product.name) > 300 or len(product.category or "") > 200:
-        raise ValidationError(f"{product.name[:40]}: name or category too long")
+        raise ValidationError("{name}: name or category too long", name=product.name[:40])
     variants = []
     for v in product.variants:
         if not v.sku.strip():
             raise ValidationError("every variant needs a SKU")
         if len(v.sku) > 64 or len(v.size or "") > 50 or len(v.colour or "") > 50:
-            raise ValidationError(f"{v.sku[:64]}: SKU (64), size or colour (50) too long")
+            raise ValidationError("{sku}: SKU (64), size or colour (50) too long", sku=v.sku[:64])
         if v.price < 0 or v.cost < 0:
-            raise ValidationError(f"{v.sku}: prices cannot be negative")
+            raise ValidationError("{sku}: prices cannot be negative", sku=v.sku)
         variants.append(NewVariant(v.sku.strip(), v.price,
                                    tuple(normalize_barcode(b) for b in v.barcodes), v.size,
                                    v.colour, v.cost, v.reorder_point))
@@ -96,11 +96,12 @@ def add_product_tx(tx: Tx, product: NewProduct, currency: str) -> tuple[str, lis
     skus = [v.sku for v in product.variants]
     codes = [b for v in product.variants for b in v.barcodes]
     if len(set(skus)) != len(skus) or len(set(codes)) != len(codes):
-        raise ValidationError(f"{product.name}: duplicate SKU or barcode within the product")
+        raise ValidationError("{name}: duplicate SKU or barcode within the product",
+                              name=product.name)
     if dup := tx.existing_skus(skus):
-        raise ValidationError(f"SKU already exists: {', '.join(sorted(dup))}")
+        raise ValidationError("SKU already exists: {skus}", skus=", ".join(sorted(dup)))
     if dup := tx.existing_barcodes(codes):
-        raise ValidationError(f"barcode already exists: {', '.join(sorted(dup))}")
+        raise ValidationError("barcode already exists: {barcodes}", barcodes=", ".join(sorted(dup)))
     pid, vids = tx.add_product(product)
     tx.add_event("product.created", "product", pid,
                  product_payload(product, pid, vids, currency))
@@ -121,7 +122,7 @@ class CatalogService:
         tax = new_tax_category(code, name, rate)
         with self.store.tx(write=True) as tx:
             if any(t.code == code for t in tx.tax_categories()):
-                raise ValidationError(f"tax category {code!r} already exists")
+                raise ValidationError("tax category {code!r} already exists", code=code)
             tx.add_tax_category(tax)
             tx.append_audit(self.ctx.till_id, user.id if user else None, "settings_change",
                             f"tax:{code}", {"rate": rate, "name": name})

@@ -55,15 +55,15 @@ def matrix_sku(rule: str, base: str, size: str | None, colour: str | None) -> st
     try:
         sku = rule.format(base=base, size=sku_part(size), colour=sku_part(colour))
     except (KeyError, IndexError, ValueError):
-        raise ValidationError(f"bad SKU rule {rule!r}: use {{base}}, {{size}} and {{colour}}"
-                              ) from None
+        raise ValidationError("bad SKU rule {rule!r}: use {{base}}, {{size}} and {{colour}}",
+                              rule=rule) from None
     sku = re.sub(r"([-_./])[-_./]+", r"\1", sku).strip("-_./ ")
     if not sku or len(sku) > 64:
-        raise ValidationError(f"the SKU rule gives {sku!r}: a SKU is 1 to 64 characters")
+        raise ValidationError("the SKU rule gives {sku!r}: a SKU is 1 to 64 characters", sku=sku)
     return sku
 
 
-def _labels(values: Sequence[str], what: str) -> list[str | None]:
+def _labels(values: Sequence[str], what: str) -> list[str | None]:  # "size" or "colour"
     cleaned: list[str | None] = []
     seen: set[str] = set()
     for v in values:
@@ -71,7 +71,10 @@ def _labels(values: Sequence[str], what: str) -> list[str | None]:
         if not text:
             continue
         if len(text) > 50:
-            raise ValidationError(f"{what} {text[:20]!r}... is longer than 50 characters")
+            raise ValidationError("size {text!r}... is longer than 50 characters"
+                                  if what == "size" else
+                                  "colour {text!r}... is longer than 50 characters",
+                                  text=text[:20])
         if text.casefold() not in seen:
             seen.add(text.casefold())
             cleaned.append(text)
@@ -82,9 +85,10 @@ def _key(size: str | None, colour: str | None) -> tuple[str, str]:
     return (size or "").casefold(), (colour or "").casefold()
 
 
-def _money(value: int, what: str) -> int:
+def _money(value: int, what: str) -> int:  # "price" or "cost"
     if value < 0:
-        raise ValidationError(f"{what} cannot be negative")
+        raise ValidationError("a price cannot be negative" if what == "price" else
+                              "a cost cannot be negative")
     return value
 
 
@@ -124,7 +128,7 @@ class CatalogAdminService:
     def _detail(tx: Tx, product_id: str) -> ProductDetail:
         detail = tx.product_detail(product_id)
         if detail is None:
-            raise NotFound(f"no product {product_id}")
+            raise NotFound("no product {product_id}", product_id=product_id)
         return detail
 
     def find_variant(self, user: User, code: str) -> VariantRow:
@@ -138,7 +142,7 @@ class CatalogAdminService:
                 except ValidationError:
                     v = None
             if v is None:
-                raise NotFound(f"no item with SKU or barcode {code.strip()!r}")
+                raise NotFound("no item with SKU or barcode {code!r}", code=code.strip())
             return self._variant_row(tx, v.product_id, v.id)
 
     def _variant_row(self, tx: Tx, product_id: str, variant_id: str) -> VariantRow:
@@ -147,7 +151,7 @@ class CatalogAdminService:
     def _variant_and_product(self, tx: Tx, variant_id: str) -> tuple[VariantRow, ProductDetail]:
         v = tx.variant_by_id(variant_id)
         if v is None:
-            raise NotFound(f"no variant {variant_id}")
+            raise NotFound("no variant {variant_id}", variant_id=variant_id)
         detail = self._detail(tx, v.product_id)
         return next(r for r in detail.variants if r.id == variant_id), detail
 
@@ -164,12 +168,12 @@ class CatalogAdminService:
             old = self._detail(tx, product_id)
             tax = next((t for t in tx.tax_categories() if t.code == tax_code), None)
             if tax is None:
-                raise ValidationError(f"unknown tax category {tax_code!r}")
+                raise ValidationError("unknown tax category {tax_code!r}", tax_code=tax_code)
             category = None
             if category_id is not None:
                 category = next((c for c in tx.category_rows() if c.id == category_id), None)
                 if category is None:
-                    raise ValidationError(f"no category {category_id}")
+                    raise ValidationError("no category {category_id}", category_id=category_id)
             new = {"name": name, "category": category.name if category else None,
                    "tax_code": tax.code, "sold_by_weight": sold_by_weight, "active": active}
             before = {"name": old.name, "category": old.category, "tax_code": old.tax_code,
@@ -219,8 +223,8 @@ class CatalogAdminService:
         """Add the grid's missing combinations at ``price``; all of them or, when one SKU
         is taken by another item, none."""
         self.auth.require(user, Permission.CATALOG)
-        _money(price, "a price")
-        _money(cost, "a cost")
+        _money(price, "price")
+        _money(cost, "cost")
         reorder_point = parse_qty(reorder_point)
         if reorder_point < 0:
             raise ValidationError("a reorder point cannot be negative")
@@ -235,7 +239,7 @@ class CatalogAdminService:
                 raise ValidationError("the SKU rule gives two cells the same SKU: add {size} "
                                       "and {colour} to it")
             if taken := tx.existing_skus(skus):
-                raise ValidationError(f"SKU already exists: {', '.join(sorted(taken))}")
+                raise ValidationError("SKU already exists: {skus}", skus=", ".join(sorted(taken)))
             ids = tx.add_variants(product_id, [
                 NewVariant(c.sku, price, (), c.size, c.colour, cost, reorder_point)
                 for c in plan])
@@ -255,9 +259,9 @@ class CatalogAdminService:
         """Change what is given (None keeps it). A new price is live at the next scan."""
         self.auth.require(user, Permission.CATALOG)
         if price is not None:
-            _money(price, "a price")
+            _money(price, "price")
         if cost is not None:
-            _money(cost, "a cost")
+            _money(cost, "cost")
         if reorder_point is not None:
             reorder_point = parse_qty(reorder_point)
             if reorder_point < 0:
@@ -300,7 +304,8 @@ class CatalogAdminService:
             old, detail = self._variant_and_product(tx, variant_id)
             owner = tx.barcode_owner(normal)
             if owner is not None:
-                raise ValidationError(f"barcode {code.strip()} already belongs to {owner}")
+                raise ValidationError("barcode {code} already belongs to {owner}",
+                                      code=code.strip(), owner=owner)
             tx.add_barcode(variant_id, normal)
             self._updated(tx, user, detail.id, detail.name, variants=[
                 {"id": variant_id, "sku": old.sku, "changes": {"barcodes": {"added": [normal]}}}])
@@ -316,7 +321,7 @@ class CatalogAdminService:
         with self.store.tx(write=True) as tx:
             old, detail = self._variant_and_product(tx, variant_id)
             if not tx.remove_barcode(variant_id, normal):
-                raise NotFound(f"{old.sku} has no barcode {code.strip()}")
+                raise NotFound("{sku} has no barcode {code}", sku=old.sku, code=code.strip())
             self._updated(tx, user, detail.id, detail.name, variants=[
                 {"id": variant_id, "sku": old.sku,
                  "changes": {"barcodes": {"removed": [normal]}}}])
@@ -334,11 +339,11 @@ class CatalogAdminService:
         if not name or len(name) > 200:
             raise ValidationError("a category name is 1 to 200 characters")
         if any(r.name.casefold() == name.casefold() and r.id != category_id for r in rows):
-            raise ValidationError(f"category {name!r} already exists")
+            raise ValidationError("category {name!r} already exists", name=name)
         parents = {r.id: r.parent_id for r in rows}
         if parent_id is not None:
             if parent_id not in parents:
-                raise ValidationError(f"no parent category {parent_id}")
+                raise ValidationError("no parent category {parent_id}", parent_id=parent_id)
             seen: set[str] = set()
             at: str | None = parent_id
             while at is not None:  # a category cannot sit below itself
@@ -366,7 +371,7 @@ class CatalogAdminService:
             rows = tx.category_rows()
             old = next((r for r in rows if r.id == category_id), None)
             if old is None:
-                raise NotFound(f"no category {category_id}")
+                raise NotFound("no category {category_id}", category_id=category_id)
             name = self._check_category(rows, category_id, name, parent_id)
             tx.update_category(category_id, name, parent_id)
             tx.append_audit(self.ctx.till_id, user.id, "category_updated", category_id,
@@ -381,12 +386,13 @@ class CatalogAdminService:
             rows = tx.category_rows()
             old = next((r for r in rows if r.id == category_id), None)
             if old is None:
-                raise NotFound(f"no category {category_id}")
+                raise NotFound("no category {category_id}", category_id=category_id)
             if old.products:
-                raise StateError(f"category {old.name!r} still has {old.products} products: "
-                                 "move them first")
+                raise StateError("category {name!r} still has {products} products: move them first",
+                                 name=old.name, products=old.products)
             if any(r.parent_id == category_id for r in rows):
-                raise StateError(f"category {old.name!r} has sub-categories: move them first")
+                raise StateError("category {name!r} has sub-categories: move them first",
+                                 name=old.name)
             tx.delete_category(category_id)
             tx.append_audit(self.ctx.till_id, user.id, "category_deleted", category_id,
                             {"name": old.name})
@@ -403,7 +409,7 @@ class CatalogAdminService:
         tax = new_tax_category(code, name, rate)
         with self.store.tx(write=True) as tx:
             if any(t.code.casefold() == tax.code.casefold() for t in tx.tax_categories()):
-                raise ValidationError(f"tax category {tax.code!r} already exists")
+                raise ValidationError("tax category {code!r} already exists", code=tax.code)
             tx.add_tax_category(tax)
             tx.append_audit(self.ctx.till_id, user.id, "settings_change", f"tax:{tax.code}",
                             {"rate": str(tax.rate), "name": tax.name})
@@ -420,7 +426,7 @@ class CatalogAdminService:
         with self.store.tx(write=True) as tx:
             old = next((t for t in tx.tax_category_rows() if t.id == tax_id), None)
             if old is None:
-                raise NotFound(f"no tax category {tax_id}")
+                raise NotFound("no tax category {tax_id}", tax_id=tax_id)
             name = name.strip() or old.name
             if (name, value) == (old.name, old.rate):
                 return old

@@ -70,8 +70,8 @@ class ImportRejected(ValidationError):
 
     def __init__(self, errors: list[RowError]) -> None:
         n = len(errors)
-        super().__init__(
-            f"catalog file rejected: {n} error{'' if n == 1 else 's'}, nothing imported")
+        super().__init__("catalog file rejected: 1 error, nothing imported" if n == 1 else
+                         "catalog file rejected: {n} errors, nothing imported", n=n)
         self.errors = errors
 
     def report(self, limit: int | None = None) -> str:
@@ -162,7 +162,7 @@ def _check_header(cells: list[str]) -> tuple[list[str], str | None]:
 def _money(text: str, code: str) -> int:
     value = parse_minor(text, code)
     if value < 0:
-        raise ValidationError(f"{text!r} is negative")
+        raise ValidationError("{text!r} is negative", text=text)
     return value
 
 
@@ -174,7 +174,7 @@ def _flag(text: str, default: bool) -> bool:
         return True
     if word in _FALSE:
         return False
-    raise ValidationError(f"{text!r} is not yes/no (use yes, no, true, false, 1 or 0)")
+    raise ValidationError("{text!r} is not yes/no (use yes, no, true, false, 1 or 0)", text=text)
 
 
 def _reorder(text: str) -> Decimal:
@@ -182,7 +182,7 @@ def _reorder(text: str) -> Decimal:
         return Decimal(0)
     value = parse_qty(text)
     if value < 0:
-        raise ValidationError(f"{text!r} is negative")
+        raise ValidationError("{text!r} is negative", text=text)
     return value
 
 
@@ -202,7 +202,8 @@ class _Reader:
             with path.open("rb") as raw:
                 self._read(csv.reader(_decoded_lines(raw, self.errors), strict=True))
         except OSError as exc:
-            raise ValidationError(f"cannot read {path}: {exc.strerror or exc}") from exc
+            raise ValidationError("cannot read {path}: {reason}", path=path,
+                                  reason=exc.strerror or exc) from exc
 
     def _read(self, reader: Any) -> None:
         try:

@@ -69,7 +69,7 @@ class CheckoutService:
         if variant is None and parsed.kind is ScanKind.OTHER:
             variant = self.reader.variant_by_sku(parsed.lookup_key)
         if variant is None:
-            raise NotFound(f"no item with barcode or SKU {code.strip()!r}")
+            raise NotFound("no item with barcode or SKU {code!r}", code=code.strip())
         return variant, parsed.weight_kg, parsed.price_minor
 
     def is_receipt(self, code: str) -> bool:
@@ -82,7 +82,7 @@ class CheckoutService:
                     kilograms: Decimal) -> CartLine:
         """A sold-by-weight item with the weight from the scale (a stable reading)."""
         if not variant.sold_by_weight:
-            raise ValidationError(f"{variant.name} is sold by the piece, not weighed")
+            raise ValidationError("{name} is sold by the piece, not weighed", name=variant.name)
         if kilograms <= 0:
             raise ValidationError("put the item on the scale: the weight is zero")
         return self.add_variant(cart, variant, user, kilograms)
@@ -100,7 +100,7 @@ class CheckoutService:
                     embedded_price: int | None = None) -> CartLine:
         self.auth.require(user, Permission.SELL)
         if not variant.active:
-            raise ValidationError(f"{variant.name} is not for sale (inactive)")
+            raise ValidationError("{name} is not for sale (inactive)", name=variant.name)
         qty = self._check_qty(variant.sold_by_weight or embedded_price is not None, qty)
         if embedded_price is not None:
             qty = ONE
@@ -161,7 +161,8 @@ class CheckoutService:
         with self.store.tx() as tx:
             approver = tx.user_by_id(approver_id)
         if approver is None or pct > getattr(POLICIES[approver.role], limit_of):
-            raise PermissionDenied(f"{pct:.2f}% is beyond the approver's limit", permission.value)
+            raise PermissionDenied("{pct}% is beyond the approver's limit", permission.value,
+                                   pct=f"{pct:.2f}")
         return approver_id
 
     def set_line_discount(self, cart: Cart, key: str, discount: Discount | None, user: User,
@@ -222,7 +223,7 @@ class CheckoutService:
         with self.store.tx() as tx:
             customer = tx.customer(id_or_code)
         if customer is None:
-            raise NotFound(f"no customer {id_or_code!r}")
+            raise NotFound("no customer {id_or_code!r}", id_or_code=id_or_code)
         cart.customer_id, cart.tax_exempt = customer.id, customer.tax_exempt
         return customer
 
@@ -261,8 +262,8 @@ class CheckoutService:
         if amount <= 0:
             raise ValidationError("amount must be more than zero")
         if amount > remaining:
-            raise ValidationError(
-                f"only cash may exceed the amount due ({remaining} minor units left)")
+            raise ValidationError("only cash may exceed the amount due ({remaining} minor units "
+                                  "left)", remaining=remaining)
 
     @property
     def cards(self) -> CardPayments:
@@ -283,7 +284,8 @@ class CheckoutService:
         result = cards.run(cart, user, payment, lambda t, ref: t.charge(
             amount, self.ctx.currency, ref, on_progress), on_progress)
         if not result.approved:
-            raise PaymentDeclined(f"card {result.status}: {result.message or 'no reason given'}")
+            raise PaymentDeclined("card {status}: {reason}", status=result.status,
+                                  reason=result.message or "no reason given")
         cart.payments.append(payment)
         return payment
 
@@ -295,8 +297,8 @@ class CheckoutService:
             else amount
         self._check_non_cash(cart, amount)
         if amount > customer.store_credit - used:
-            raise ValidationError(f"{customer.name} has only {customer.store_credit - used} "
-                                  "minor units of store credit")
+            raise ValidationError("{name} has only {credit} minor units of store credit",
+                                  name=customer.name, credit=customer.store_credit - used)
         payment = CartPayment(new_id_str(), Tender.STORE_CREDIT, amount)
         cart.payments.append(payment)
         return payment
@@ -306,7 +308,8 @@ class CheckoutService:
         customer = self._customer(cart)
         used = sum(p.points for p in cart.payments if p.tender is Tender.LOYALTY)
         if points <= 0 or points > customer.loyalty_points - used:
-            raise ValidationError(f"{customer.name} has {customer.loyalty_points - used} points")
+            raise ValidationError("{name} has {points} points", name=customer.name,
+                                  points=customer.loyalty_points - used)
         amount = points * int(self.settings.all()["loyalty_point_value"])
         self._check_non_cash(cart, amount)
         payment = CartPayment(new_id_str(), Tender.LOYALTY, amount, points=points)
@@ -341,7 +344,8 @@ class CheckoutService:
         with self.store.tx(write=True) as tx:
             shift = tx.open_shift(self.ctx.till_id)
             if shift is None:
-                raise StateError(f"no open shift on till {self.ctx.till_code}: open one first")
+                raise StateError("no open shift on till {till_code}: open one first",
+                                 till_code=self.ctx.till_code)
             priced = self.price(cart)
             cash = sum(p.amount for p in cart.payments if p.tender is Tender.CASH)
             non_cash = sum(p.amount for p in cart.payments if p.tender is not Tender.CASH)
@@ -562,7 +566,7 @@ class CheckoutService:
         with self.store.tx(write=True) as tx:
             data = tx.take_parked(park_id)
             if data is None:
-                raise NotFound(f"no parked sale {park_id}")
+                raise NotFound("no parked sale {park_id}", park_id=park_id)
             tx.commit()
         return Cart.from_dict(json.loads(data))
 

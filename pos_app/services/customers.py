@@ -31,7 +31,7 @@ class CustomerService:
                             exemption_ref)
         with self.store.tx(write=True) as tx:
             if tx.customer(customer.code) is not None:
-                raise ValidationError(f"customer {code!r} already exists")
+                raise ValidationError("customer {code!r} already exists", code=code)
             tx.add_customer(customer)
             tx.append_audit(self.ctx.till_id, user.id, "customer_created", customer.code,
                             {"tax_exempt": tax_exempt})
@@ -42,7 +42,7 @@ class CustomerService:
         with self.store.tx() as tx:
             c = tx.customer(id_or_code)
         if c is None:
-            raise NotFound(f"no customer {id_or_code!r}")
+            raise NotFound("no customer {id_or_code!r}", id_or_code=id_or_code)
         return c
 
     def history(self, id_or_code: str, limit: int = 50) -> list[CompletedSale]:

@@ -38,8 +38,8 @@ class HardwareService:
             self.auth.require(user, Permission.SETTINGS)
         match = ROLE.match(entry.role)
         if match is None:
-            raise ValidationError(f"role {entry.role!r}: use one of {', '.join(ROLES)} "
-                                  "(a number may follow, e.g. scanner2)")
+            raise ValidationError("role {role!r}: use one of {roles} (a number may follow, e.g. "
+                                  "scanner2)", role=entry.role, roles=", ".join(ROLES))
         entry = self.check(replace(entry, kind=match.group(1)))
         with self.store.tx(write=True) as tx:
             tx.set_hardware_device(self.ctx.till_id, entry)
@@ -53,6 +53,6 @@ class HardwareService:
         self.auth.require(user, Permission.SETTINGS)
         with self.store.tx(write=True) as tx:
             if not tx.remove_hardware_device(self.ctx.till_id, role):
-                raise NotFound(f"no device with role {role!r} in this till's profile")
+                raise NotFound("no device with role {role!r} in this till's profile", role=role)
             tx.append_audit(self.ctx.till_id, user.id, "hardware_remove", role, {})
             tx.commit()

@@ -33,18 +33,21 @@ from .stock import write_moves
 
 
 def item_qty(variant: Variant, qty: Decimal | str | int, what: str = "quantity") -> Decimal:
-    """Three places at most; fractions only for weighed items."""
+    """Three places at most; fractions only for weighed items. ``what``: "quantity" or
+    "count"."""
     value = parse_qty(qty)
     if not variant.sold_by_weight and value != value.to_integral_value():
-        raise ValidationError(f"{variant.sku} is sold by the piece: a {what} of {value} "
-                              "is not whole")
+        raise ValidationError("{sku} is sold by the piece: a count of {value} is not whole"
+                              if what == "count" else
+                              "{sku} is sold by the piece: a quantity of {value} is not whole",
+                              sku=variant.sku, value=value)
     return value
 
 
 def require_variant_id(tx: Tx, variant_id: str) -> Variant:
     v = tx.variant_by_id(variant_id)
     if v is None:
-        raise NotFound(f"no variant {variant_id}")
+        raise NotFound("no variant {variant_id}", variant_id=variant_id)
     return v
 
 
@@ -52,7 +55,7 @@ def require_location(tx: Tx, id_or_code: str) -> Location:
     for loc in tx.locations():
         if id_or_code in (loc.id, loc.code):
             return loc
-    raise NotFound(f"no location {id_or_code!r}")
+    raise NotFound("no location {id_or_code!r}", id_or_code=id_or_code)
 
 
 @dataclass(slots=True)
@@ -76,7 +79,7 @@ class InventoryService:
         loc = Location(new_id_str(), code, name, False)
         with self.store.tx(write=True) as tx:
             if any(x.code == code for x in tx.locations()):
-                raise ValidationError(f"location {code} already exists")
+                raise ValidationError("location {code} already exists", code=code)
             tx.add_location(loc, self.ctx.store_id)
             tx.append_audit(self.ctx.till_id, user.id, "location_created", code, {"name": name})
             tx.commit()
@@ -134,7 +137,7 @@ class InventoryService:
                 except ValidationError:
                     v = None
             if v is None:
-                raise NotFound(f"no item with SKU or barcode {text!r}")
+                raise NotFound("no item with SKU or barcode {text!r}", text=text)
             return tx.stock_rows(self._loc(tx, location), [v.id])[0]
 
     def level(self, user: User, variant_id: str, location: str | None = None) -> StockRow:
@@ -201,9 +204,10 @@ class InventoryService:
     def _session(tx: Tx, count_id: str, open_only: bool = False) -> CountSession:
         session = tx.count_session(count_id)
         if session is None:
-            raise NotFound(f"no stock count {count_id!r}")
+            raise NotFound("no stock count {count_id!r}", count_id=count_id)
         if open_only and session.status is not CountStatus.OPEN:
-            raise StateError(f"stock count {session.number} is {session.status.value}")
+            raise StateError("stock count {number} is {status}", number=session.number,
+                             status=session.status.value)
         return session
 
     def enter_counts(self, user: User, count_id: str,
@@ -223,7 +227,7 @@ class InventoryService:
                 v = require_variant_id(tx, variant_id)
                 counted = item_qty(v, qty, "count")
                 if counted < 0:
-                    raise ValidationError(f"{v.sku}: a count cannot be negative")
+                    raise ValidationError("{sku}: a count cannot be negative", sku=v.sku)
                 if add:
                     counted += have.get(v.id, Decimal(0))
                 have[v.id] = counted
@@ -239,7 +243,7 @@ class InventoryService:
         with self.store.tx(write=True) as tx:
             session = self._session(tx, count_id, open_only=True)
             if not session.lines:
-                raise StateError(f"stock count {session.number} has no counted items")
+                raise StateError("stock count {number} has no counted items", number=session.number)
             moves = [StockMove(new_id_str(), ln.variant_id, session.location_id, ln.difference,
                                MovementKind.COUNT, f"{session.number} counted "
                                f"{fmt_qty(ln.counted)}", session.id, user.id)
@@ -285,12 +289,12 @@ class InventoryService:
                 v = require_variant_id(tx, variant_id)
                 q = item_qty(v, qty)
                 if q <= 0:
-                    raise ValidationError(f"{v.sku}: transfer a positive quantity")
+                    raise ValidationError("{sku}: transfer a positive quantity", sku=v.sku)
                 moving[v.id] = moving.get(v.id, Decimal(0)) + q
                 on_hand = tx.on_hand(v.id, src)
                 if moving[v.id] > on_hand:
-                    raise ValidationError(f"{v.sku}: cannot move {fmt_qty(moving[v.id])}, "
-                                          f"{fmt_qty(on_hand)} on hand")
+                    raise ValidationError("{sku}: cannot move {qty}, {on_hand} on hand", sku=v.sku,
+                                          qty=fmt_qty(moving[v.id]), on_hand=fmt_qty(on_hand))
                 doc_lines.append(TransferLine(no, v.id, v.sku, v.name, q))
             doc = Transfer(doc_id, number, src, dst, note.strip()[:300] or None, user.id,
                            datetime.now(UTC), tuple(doc_lines))
@@ -320,5 +324,5 @@ class InventoryService:
         with self.store.tx() as tx:
             doc = tx.transfer_doc(id_or_number.strip())
         if doc is None:
-            raise NotFound(f"no transfer {id_or_number!r}")
+            raise NotFound("no transfer {id_or_number!r}", id_or_number=id_or_number)
         return doc

@@ -61,11 +61,11 @@ class PeopleService:
         if tax_exempt and not (exemption_ref or "").strip():
             raise ValidationError("a tax-exempt customer needs an exemption certificate number")
         if email and "@" not in email:
-            raise ValidationError(f"not an e-mail address: {email!r}")
+            raise ValidationError("not an e-mail address: {email!r}", email=email)
         with self.store.tx(write=True) as tx:
             old = tx.customer(customer.strip())
             if old is None:
-                raise NotFound(f"no customer {customer!r}")
+                raise NotFound("no customer {customer!r}", customer=customer)
             new = Customer(old.id, old.code, name, email or None, phone or None, tax_exempt,
                            (exemption_ref or "").strip() or None)
             tx.update_customer(new)
@@ -93,7 +93,7 @@ class PeopleService:
         self.auth.require(actor, Permission.USERS)
         target = tx.user_by_id(user_id) or tx.user_by_name(user_id)
         if target is None:
-            raise NotFound(f"no user {user_id!r}")
+            raise NotFound("no user {user_id!r}", user_id=user_id)
         if target.role is Role.ADMIN and actor.role is not Role.ADMIN:
             raise PermissionDenied("only an admin can change an admin", "users")
         return target
@@ -110,7 +110,8 @@ class PeopleService:
             if t.role is role:
                 return self._row(tx, t.id)
             if t.role is Role.ADMIN and t.active and tx.active_admins() <= 1:
-                raise StateError(f"{t.username} is the last admin: make another admin first")
+                raise StateError("{username} is the last admin: make another admin first",
+                                 username=t.username)
             tx.set_user_role(t.id, role)
             tx.append_audit(self.ctx.till_id, user.id, "user_role_changed", t.username,
                             {"old": t.role.value, "new": role.value})
@@ -138,7 +139,7 @@ class PeopleService:
                 if t.id == user.id:
                     raise StateError("you cannot deactivate yourself")
                 if t.role is Role.ADMIN and tx.active_admins() <= 1:
-                    raise StateError(f"{t.username} is the last active admin")
+                    raise StateError("{username} is the last active admin", username=t.username)
             tx.set_user_active(t.id, active)
             tx.append_audit(self.ctx.till_id, user.id,
                             "user_activated" if active else "user_deactivated", t.username, {})
@@ -164,5 +165,5 @@ class PeopleService:
         with self.store.tx() as tx:
             report = tx.shift_report(shift_id)
         if report is None:
-            raise NotFound(f"no closed shift {shift_id}")
+            raise NotFound("no closed shift {shift_id}", shift_id=shift_id)
         return dict(report)

@@ -146,7 +146,7 @@ class PrintService:
         with self.store.tx() as tx:
             sale = tx.sale_by_receipt(receipt_no)
         if sale is None:
-            raise NotFound(f"no receipt {receipt_no}")
+            raise NotFound("no receipt {receipt_no}", receipt_no=receipt_no)
         ops = self.render(sale, REPRINT)
         job_id = new_id_str()
         with self.store.tx(write=True) as tx:
@@ -178,7 +178,7 @@ class PrintService:
         with self.store.tx() as tx:
             found = tx.print_job(job_id)
         if found is None:
-            raise NotFound(f"no print job {job_id}")
+            raise NotFound("no print job {job_id}", job_id=job_id)
         return found[1]
 
     def cancel(self, job_id: str, user: User) -> None:
@@ -187,7 +187,7 @@ class PrintService:
         with self.store.tx(write=True) as tx:
             found = tx.print_job(job_id)
             if found is None or found[0].status is not JobStatus.PENDING:
-                raise StateError(f"print job {job_id} is not pending")
+                raise StateError("print job {job_id} is not pending", job_id=job_id)
             tx.mark_print_job(job_id, JobStatus.CANCELLED, None)
             tx.append_audit(self.ctx.till_id, user.id, "print_cancel", job_id,
                             {"title": found[0].title})

@@ -59,7 +59,7 @@ class PurchasingService:
         if not 0 <= lead_time_days <= 365:
             raise ValidationError("a lead time is 0 to 365 days")
         if email and "@" not in email:
-            raise ValidationError(f"not an e-mail address: {email!r}")
+            raise ValidationError("not an e-mail address: {email!r}", email=email)
 
     def add_supplier(self, user: User, code: str, name: str, *, email: str | None = None,
                      phone: str | None = None,
@@ -73,7 +73,7 @@ class PurchasingService:
                             lead_time_days, True)
         with self.store.tx(write=True) as tx:
             if tx.supplier(code) is not None:
-                raise ValidationError(f"supplier {code} already exists")
+                raise ValidationError("supplier {code} already exists", code=code)
             tx.add_supplier(supplier)
             tx.append_audit(self.ctx.till_id, user.id, "supplier_created", code,
                             {"name": supplier.name, "lead_time_days": lead_time_days})
@@ -98,7 +98,7 @@ class PurchasingService:
     def _supplier(tx: Tx, id_or_code: str) -> Supplier:
         s = tx.supplier(id_or_code.strip()) or tx.supplier(id_or_code.strip().upper())
         if s is None:
-            raise NotFound(f"no supplier {id_or_code!r}")
+            raise NotFound("no supplier {id_or_code!r}", id_or_code=id_or_code)
         return s
 
     # ----- purchase orders ------------------------------------------------------------------
@@ -110,13 +110,13 @@ class PurchasingService:
         for ln in lines:
             v = require_variant_id(tx, ln.variant_id)
             if v.id in seen:
-                raise ValidationError(f"{v.sku} is on the order twice: make it one line")
+                raise ValidationError("{sku} is on the order twice: make it one line", sku=v.sku)
             seen.add(v.id)
             qty = item_qty(v, ln.qty)
             if qty <= 0:
-                raise ValidationError(f"{v.sku}: order a positive quantity")
+                raise ValidationError("{sku}: order a positive quantity", sku=v.sku)
             if ln.unit_cost < 0:
-                raise ValidationError(f"{v.sku}: a cost cannot be negative")
+                raise ValidationError("{sku}: a cost cannot be negative", sku=v.sku)
             out.append(POLineInput(v.id, qty, ln.unit_cost))
         return out
 
@@ -124,7 +124,7 @@ class PurchasingService:
     def _order(tx: Tx, po: str) -> PurchaseOrder:
         found = tx.purchase_order(po)
         if found is None:
-            raise NotFound(f"no purchase order {po!r}")
+            raise NotFound("no purchase order {po!r}", po=po)
         return found
 
     def create_order(self, user: User, supplier: str, lines: Sequence[POLineInput], *,
@@ -135,7 +135,7 @@ class PurchasingService:
         with self.store.tx(write=True) as tx:
             s = self._supplier(tx, supplier)
             if not s.active:
-                raise StateError(f"supplier {s.code} is inactive")
+                raise StateError("supplier {code} is inactive", code=s.code)
             loc = self.ctx.location_id if location is None else require_location(tx,
                                                                                   location).id
             checked = self._lines(tx, lines)
@@ -157,8 +157,8 @@ class PurchasingService:
         with self.store.tx(write=True) as tx:
             order = self._order(tx, po)
             if order.status is not POStatus.DRAFT:
-                raise StateError(f"{order.number} is {order.status.value}: only a draft "
-                                 "can change")
+                raise StateError("{number} is {status}: only a draft can change",
+                                 number=order.number, status=order.status.value)
             checked = self._lines(tx, lines)
             tx.set_po_lines(order.id, checked)
             tx.append_audit(self.ctx.till_id, user.id, "po_changed", order.number,
@@ -173,7 +173,8 @@ class PurchasingService:
         with self.store.tx(write=True) as tx:
             order = self._order(tx, po)
             if order.status is not POStatus.DRAFT:
-                raise StateError(f"{order.number} is already {order.status.value}")
+                raise StateError("{number} is already {status}", number=order.number,
+                                 status=order.status.value)
             tx.set_po_status(order.id, POStatus.ORDERED, datetime.now(UTC))
             tx.append_audit(self.ctx.till_id, user.id, "po_ordered", order.number,
                             {"total": order.total})
@@ -189,8 +190,8 @@ class PurchasingService:
         with self.store.tx(write=True) as tx:
             order = self._order(tx, po)
             if not order.status.receivable:
-                raise StateError(f"{order.number} is {order.status.value}: only an ordered "
-                                 "purchase order can be received")
+                raise StateError("{number} is {status}: only an ordered purchase order can be "
+                                 "received", number=order.number, status=order.status.value)
             by_variant = {ln.variant_id: ln for ln in order.lines}
             wanted = ([(ln.variant_id, ln.outstanding) for ln in order.lines if ln.outstanding]
                       if lines is None else list(lines))
@@ -201,14 +202,16 @@ class PurchasingService:
                 ln = by_variant.get(variant_id)
                 if ln is None:
                     v = require_variant_id(tx, variant_id)
-                    raise ValidationError(f"{v.sku} is not on {order.number}")
+                    raise ValidationError("{sku} is not on {number}", sku=v.sku,
+                                          number=order.number)
                 q = item_qty(require_variant_id(tx, variant_id), qty)
                 if q <= 0:
-                    raise ValidationError(f"{ln.sku}: receive a positive quantity")
+                    raise ValidationError("{sku}: receive a positive quantity", sku=ln.sku)
                 got[variant_id] = got.get(variant_id, Decimal(0)) + q
                 if got[variant_id] > ln.outstanding:
-                    raise ValidationError(f"{ln.sku}: {fmt_qty(got[variant_id])} is more than "
-                                          f"the {fmt_qty(ln.outstanding)} outstanding")
+                    raise ValidationError("{sku}: {qty} is more than the {outstanding} outstanding",
+                                          sku=ln.sku, qty=fmt_qty(got[variant_id]),
+                                          outstanding=fmt_qty(ln.outstanding))
             moves, costs, event_lines = [], {}, []
             for variant_id, q in got.items():
                 ln = by_variant[variant_id]

@@ -77,7 +77,7 @@ class ReportService:
                by: str) -> list[ItemSalesRow]:
         self.auth.require(user, Permission.REPORTS)
         if by not in RANKINGS:
-            raise ValidationError(f"rank by one of: {', '.join(RANKINGS)}")
+            raise ValidationError("rank by one of: {rankings}", rankings=", ".join(RANKINGS))
         if not 1 <= limit <= 1000:
             raise ValidationError("show 1 to 1000 rows")
         r = self.range(start, end)
@@ -137,7 +137,8 @@ class ReportService:
                **options: Any) -> list[Any]:
         """Any report by its name in ``REPORTS`` (the CLI's and the exports' entry)."""
         if name not in REPORTS:
-            raise ValidationError(f"unknown report {name!r}; reports: {', '.join(REPORTS)}")
+            raise ValidationError("unknown report {name!r}; reports: {reports}", name=name,
+                                  reports=", ".join(REPORTS))
         fn = REPORTS[name][0]
         rows: list[Any] = fn(self, user, start, end, **options)
         return rows

@@ -38,7 +38,7 @@ class ReturnService:
         with self.store.tx() as tx:
             sale = tx.sale_by_receipt(receipt_no.strip())
         if sale is None:
-            raise NotFound(f"no sale with receipt number {receipt_no!r}")
+            raise NotFound("no sale with receipt number {receipt_no!r}", receipt_no=receipt_no)
         return sale
 
     def returnable(self, sale: CompletedSale) -> dict[str, Decimal]:
@@ -58,7 +58,8 @@ class ReturnService:
             raise ValidationError("the original sale was in another currency")
         orig = next((ln for ln in sale.lines if ln.line_no == line_no and ln.qty > 0), None)
         if orig is None:
-            raise NotFound(f"receipt {sale.receipt_no} has no sold line {line_no}")
+            raise NotFound("receipt {receipt_no} has no sold line {line_no}",
+                           receipt_no=sale.receipt_no, line_no=line_no)
         qty = parse_qty(qty)
         if qty <= 0:
             raise ValidationError("return a positive quantity")
@@ -74,9 +75,8 @@ class ReturnService:
         done_net += sum(-ln.fixed.net for ln in in_cart if ln.fixed)
         done_tax += sum(-ln.fixed.tax for ln in in_cart if ln.fixed)
         if done_qty + qty > orig.qty:
-            raise ValidationError(
-                f"only {orig.qty - done_qty} of line {line_no} ({orig.sku}) can still be "
-                "returned")
+            raise ValidationError("only {qty} of line {line_no} ({sku}) can still be returned",
+                                  qty=orig.qty - done_qty, line_no=line_no, sku=orig.sku)
         after = done_qty + qty
         # What was paid, in the store's convention: the line total (tax included) in an
         # inclusive store, the amount before tax in an exclusive one. Pro-rating ``net``
@@ -171,7 +171,7 @@ class ReturnService:
                 cart, user, payment,
                 lambda t, key: t.refund(amount, cart.currency, original, key))
             if not result.approved:
-                raise PaymentDeclined(f"card refund failed: {result.message}")
+                raise PaymentDeclined("card refund failed: {message}", message=result.message)
         cart.payments.append(payment)
         return payment
 

@@ -134,7 +134,8 @@ class SettingsService:
     def set(self, actor: User | None, key: str, value: Any) -> None:
         """``actor`` None only during first set-up."""
         if key not in DEFAULTS:
-            raise ValidationError(f"unknown setting {key!r}; known: {', '.join(sorted(DEFAULTS))}")
+            raise ValidationError("unknown setting {key!r}; known: {known}", key=key,
+                                  known=", ".join(sorted(DEFAULTS)))
         if actor is not None:
             self.auth.require(actor, Permission.SETTINGS)
         check = _VALIDATORS.get(key)
@@ -142,7 +143,8 @@ class SettingsService:
             try:
                 value = check(value)
             except (ValueError, TypeError) as exc:
-                raise ValidationError(f"invalid value {value!r} for {key}") from exc
+                raise ValidationError("invalid value {value!r} for {key}", value=value,
+                                      key=key) from exc
         with self.store.tx(write=True) as tx:
             old = tx.settings().get(key, DEFAULTS[key])
             tx.set_setting(key, value)

@@ -115,7 +115,8 @@ class ShiftService:
     def require_open(self) -> ShiftInfo:
         shift = self.current()
         if shift is None:
-            raise StateError(f"no open shift on till {self.ctx.till_code}: open one first")
+            raise StateError("no open shift on till {till_code}: open one first",
+                             till_code=self.ctx.till_code)
         return shift
 
     def open(self, user: User, opening_float: int) -> ShiftInfo:
@@ -126,7 +127,8 @@ class ShiftService:
                           opening_float)
         with self.store.tx(write=True) as tx:
             if tx.open_shift(self.ctx.till_id) is not None:
-                raise StateError(f"till {self.ctx.till_code} already has an open shift")
+                raise StateError("till {till_code} already has an open shift",
+                                 till_code=self.ctx.till_code)
             tx.add_shift(shift)
             tx.append_audit(self.ctx.till_id, user.id, "shift_open", shift.id,
                             {"float": opening_float})
@@ -147,7 +149,8 @@ class ShiftService:
         with self.store.tx(write=True) as tx:
             shift = tx.open_shift(self.ctx.till_id)
             if shift is None:
-                raise StateError(f"no open shift on till {self.ctx.till_code}: open one first")
+                raise StateError("no open shift on till {till_code}: open one first",
+                                 till_code=self.ctx.till_code)
             tx.add_cash_movement(shift.id, kind, amount if kind != "no_sale" else 0, reason,
                                  user.id)
             tx.append_audit(self.ctx.till_id, user.id, kind, shift.id,
@@ -159,7 +162,7 @@ class ShiftService:
         with self.store.tx() as tx:
             shift = tx.open_shift(self.ctx.till_id)
             if shift is None:
-                raise StateError(f"no open shift on till {self.ctx.till_code}")
+                raise StateError("no open shift on till {till_code}", till_code=self.ctx.till_code)
             figures = tx.shift_figures(shift.id)
         return build_report("X", self.ctx, shift, figures, None, self.clock())
 
@@ -169,11 +172,11 @@ class ShiftService:
         approver = self.auth.require(user, Permission.Z_REPORT, grant)
         for tender, amount in counted.items():
             if tender not in {t.value for t in Tender} or amount < 0:
-                raise ValidationError(f"bad count for {tender!r}")
+                raise ValidationError("bad count for {tender!r}", tender=tender)
         with self.store.tx(write=True) as tx:
             shift = tx.open_shift(self.ctx.till_id)
             if shift is None:
-                raise StateError(f"no open shift on till {self.ctx.till_code}")
+                raise StateError("no open shift on till {till_code}", till_code=self.ctx.till_code)
             now = self.clock()
             z_no = tx.next_z_no(self.ctx.till_id)
             report = build_report("Z", self.ctx, shift, tx.shift_figures(shift.id), counted,

@@ -74,7 +74,7 @@ class SyncAdminService:
         for c in self.store.connectors():
             if c.name == name:
                 return c
-        raise NotFound(f"no connector {name!r}")
+        raise NotFound("no connector {name!r}", name=name)
 
     # ----- acting (audited) ----------------------------------------------------------------
     def retry(self, user: User, event_id: str, connector: str | None = None) -> int:
@@ -84,7 +84,7 @@ class SyncAdminService:
             self._config(connector)
         n = self.store.requeue(event_id, connector, self.clock())
         if n == 0:
-            raise NotFound(f"no dead or pending delivery of event {event_id}")
+            raise NotFound("no dead or pending delivery of event {event_id}", event_id=event_id)
         self.store.audit(user.id, "sync_retry", event_id, {"connector": connector})
         return n
 
@@ -101,7 +101,7 @@ class SyncAdminService:
         self.auth.require(user, Permission.SETTINGS)
         n = self.store.skip(event_id, connector)
         if n == 0:
-            raise NotFound(f"no dead or pending delivery of event {event_id}")
+            raise NotFound("no dead or pending delivery of event {event_id}", event_id=event_id)
         self.store.audit(user.id, "sync_skip", event_id, {"connector": connector})
         return n
 
@@ -121,7 +121,7 @@ class SyncAdminService:
         settings = {**old.settings, **{k: v for k, v in values.items() if k not in hidden}}
         for key in unset:
             if key not in settings:
-                raise ValidationError(f"{name} has no setting {key!r}")
+                raise ValidationError("{name} has no setting {key!r}", name=name, key=key)
             settings.pop(key)
         if hidden:
             settings[SECRETS_REV] = int(settings.get(SECRETS_REV, 0)) + 1
