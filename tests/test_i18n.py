@@ -6,6 +6,11 @@ it up in, and the real till in German on a de_DE store.
 Real files and the real tools (PySide6's pyside6-lupdate and pyside6-lrelease), no
 mocks. When (a) fails: ``python packaging/i18n.py update``, translate what is new in
 resources/translations/pos_de.ts, then ``python packaging/i18n.py release``.
+
+The refusals the services raise (``PosError`` templates, context ``Refusal``) are held
+to the same: (f) each one raised is in the catalog, translated, with the same ``{…}``
+placeholders, and a refusal the cashier triggers reads German on a German till while
+``str(exc)`` stays the English the CLI and the logs show.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from PySide6.QtCore import QLocale, QTranslator
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QTabBar, QWidget
 
 from pos_app.demo import COFFEE_GTIN
-from pos_app.ui.i18n import Fmt
+from pos_app.domain.errors import NotFound, PosError, ValidationError
+from pos_app.ui.i18n import REFUSAL, Fmt, refusal_text
 
 from .uikit import Till, build_template, till
 
@@ -255,3 +261,95 @@ def test_the_till_speaks_german_on_a_de_DE_store(t: Till) -> None:
         assert word in texts, (word, texts)
     assert "Summe 12,99\xa0€ · bezahlt 0,00\xa0€" in texts
     assert not english_left(t, pay), english_left(t, pay)
+
+
+# ----- (f) the services' refusals -------------------------------------------------------
+FIELD = re.compile(r"\{+[^{}]*\}+")  # {sku}, {code!r}, {{base}}: kept exactly as written
+# first arguments of a PosError that are not templates: a lower layer's own text (a sync
+# ConfigError, a driver's DeviceError), the row list of an ImportRejected, UI text that
+# went through tr() already, and errors.py passing its template on
+NOT_TEMPLATES = {
+    "str(exc)", "reader.errors.sorted()", "[RowError(first_row, 'product', str(exc))]",
+    "self.tr('Enter an amount.')", "QCoreApplication.translate('BackOffice', 'Enter a quantity.')",
+    "template.format(**params) if params else template", "template"}
+
+
+def test_every_refusal_is_raised_with_a_literal_template() -> None:
+    problems = []
+    for path, call, arg in tool.refusal_calls():
+        if tool.literal_templates(arg) is None and ast.unparse(arg) not in NOT_TEMPLATES:
+            problems.append(f"{path.relative_to(ROOT)}:{call.lineno}: {ast.unparse(arg)} "
+                            '(write Error("{name} ...", name=...), not an f-string)')
+    assert not problems, "\n".join(problems)
+    templates = tool.refusals()
+    assert len(templates) > 200
+    for known in ("no item with barcode or SKU {code!r}", "{sku}: order a positive quantity",
+                  "catalog file rejected: {n} errors, nothing imported",  # from super().__init__
+                  "block {i}: {kind} needs text", "block {i}: {kind} needs data",  # if/else
+                  "log in first"):  # raised in the UI itself
+        assert known in templates, known
+
+
+def test_every_refusal_template_is_in_the_catalog_translated_with_its_placeholders() -> None:
+    messages = catalog(TS)
+    problems = []
+    for template in tool.refusals():
+        m = messages.get((REFUSAL, template, ""))
+        if m is None:
+            problems.append(f"{template!r} is not in {TS.name} (run packaging/i18n.py update)")
+            continue
+        tr = m.find("translation")
+        texts = translations(m)
+        if tr is None or tr.get("type") in ("unfinished", "obsolete", "vanished") or \
+                not texts or not texts[0].strip():
+            problems.append(f"{template!r} is not translated")
+        elif sorted(FIELD.findall(texts[0])) != sorted(FIELD.findall(template)):
+            problems.append(f"{template!r} -> {texts[0]!r}: placeholders differ")
+        elif "{" in template and texts[0] == template:
+            problems.append(f"{template!r} is left in English")
+    assert not problems, "\n".join(problems)
+    unused = {source for (context, source, _d) in messages if context == REFUSAL} \
+        - set(tool.refusals())
+    assert not unused, f"{REFUSAL} templates no longer raised anywhere: {sorted(unused)}"
+
+
+def test_a_refusal_keeps_its_english_text_and_its_template() -> None:
+    exc = ValidationError("{sku}: order a positive quantity", sku="COF-1KG")
+    assert str(exc) == "COF-1KG: order a positive quantity"
+    assert (exc.template, dict(exc.params)) == ("{sku}: order a positive quantity",
+                                                {"sku": "COF-1KG"})
+    assert str(NotFound("no sale with receipt number {receipt_no!r}", receipt_no="T1-7")) \
+        == "no sale with receipt number 'T1-7'"
+    plain = PosError("nothing to park")
+    assert (str(plain), plain.template, dict(plain.params)) == ("nothing to park",
+                                                                "nothing to park", {})
+    # without a translator (English) the screen says exactly str(exc)
+    assert refusal_text(exc) == str(exc)
+    assert refusal_text(ValueError("not a refusal")) == "not a refusal"
+
+
+UNKNOWN_GTIN = "5901234123457"  # a valid EAN-13 the demo store does not sell
+
+
+def test_a_refusal_reaches_the_german_cashier_in_german(t: Till) -> None:
+    t.login("cashier", "1111")
+    toast = t.window.toast
+    assert toast is not None
+    t.hw.scanner.scan(UNKNOWN_GTIN, aim="]E0")  # a refused scan leaves the cart as it is
+    german_text = f"Kein Artikel mit Barcode oder Art.-Nr. '{UNKNOWN_GTIN}'"
+    t.wait(lambda: toast.text.isVisible() and toast.text.text() == german_text)
+    # a domain refusal with several parameters: the scanner misread the check digit
+    t.hw.scanner.scan(UNKNOWN_GTIN[:-1] + "2", aim="]E0")
+    t.wait(lambda: toast.text.text() == (
+        f"Falsche Prüfziffer in GTIN '{UNKNOWN_GTIN[:-1]}2': erwartet 7, gelesen 2 "
+        "(Code falsch gelesen oder vertippt)"))
+    assert t.lines() == []
+    # the same refusal still reads English for the CLI and the log
+    with pytest.raises(NotFound) as raised:
+        t.app.checkout.lookup(UNKNOWN_GTIN)
+    assert str(raised.value) == f"no item with barcode or SKU '{UNKNOWN_GTIN}'"
+    assert refusal_text(raised.value) == german_text
+    # a refusal given as the reason of another is translated too
+    nested = ValidationError("unusable GTIN {code!r}: {exc}", code="1", exc=raised.value)
+    assert refusal_text(nested) == f"Unbrauchbare GTIN '1': {german_text}"
+    assert str(nested) == f"unusable GTIN '1': no item with barcode or SKU '{UNKNOWN_GTIN}'"

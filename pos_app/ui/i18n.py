@@ -87,3 +87,29 @@ class Fmt:
 
     def datetime(self, when: datetime) -> str:
         return format_datetime(when.astimezone(), format="short", locale=self.locale)
+
+
+REFUSAL = "Refusal"  # the catalog context of every service refusal's template
+
+
+def refusal_text(exc: BaseException) -> str:
+    """What the screen says for ``exc``: a service refusal (``PosError``) in the store's
+    language, its template looked up under ``Refusal`` and filled with its parameters
+    (a parameter that is itself a refusal is translated too); anything else as it reads.
+
+    ``packaging/i18n.py update`` puts every template the services raise in the catalog.
+    """
+    from ..domain.errors import PosError
+
+    if not isinstance(exc, PosError):
+        return str(exc)
+    text = QCoreApplication.translate(REFUSAL, exc.template)
+    if not exc.params:
+        return text
+    params = {k: refusal_text(v) if isinstance(v, PosError) else v
+              for k, v in exc.params.items()}
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):  # a broken translation: say it in English
+        log.warning("translation of %r does not fit its parameters", exc.template)
+        return str(exc)

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from ..domain.devices import DeviceEntry
 from ..domain.errors import ValidationError
+from .i18n import refusal_text
 from .tasks import Tasks
 from .widgets import button, hbox, label
 
@@ -84,9 +85,9 @@ def percent_to_fraction(text: str) -> str:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ValidationError(f"not a tax rate: {text!r}") from None
+        raise ValidationError("not a tax rate: {text!r}", text=text) from None
     if not value.is_finite() or not Decimal(0) <= value < Decimal(100):
-        raise ValidationError(f"a tax rate is between 0 and 100 %: {text!r}")
+        raise ValidationError("a tax rate is between 0 and 100 %: {text!r}", text=text)
     return str((value / 100).normalize())
 
 
@@ -112,7 +113,8 @@ def check_plan(plan: ShopPlan) -> None:
         except ConfigError as exc:
             raise ValidationError(str(exc)) from None
     if plan.catalog_csv and not Path(plan.catalog_csv).is_file():
-        raise ValidationError(f"the product file {plan.catalog_csv} does not exist")
+        raise ValidationError("the product file {catalog_csv} does not exist",
+                              catalog_csv=plan.catalog_csv)
 
 
 def create_shop(directory: str | Path | None, plan: ShopPlan) -> ShopCreated:
@@ -422,7 +424,7 @@ class HardwarePage(_Page):
         try:
             entry = check_device_entry(self.entry())
         except ValidationError as exc:
-            self.say(str(exc))
+            self.say(refusal_text(exc))
             return
         what = TEST_FOR_ROLE[entry.role]
         currency = self.currency()
@@ -461,7 +463,7 @@ class HardwarePage(_Page):
         try:
             entry = check_device_entry(self.entry())
         except ValidationError as exc:
-            self.say(str(exc))
+            self.say(refusal_text(exc))
             return
         self.chosen = [e for e in self.chosen if e.role != entry.role] + [entry]
         self.list.clear()

@@ -1956,6 +1956,993 @@
     </message>
 </context>
 <context>
+    <name>Refusal</name>
+    <message>
+        <source>AI {ai} price is in {currency}, the store sells in {store_currency}</source>
+        <translation>Der Preis in AI {ai} ist in {currency}, das Geschäft verkauft in {store_currency}.</translation>
+    </message>
+    <message>
+        <source>AI {ai}: unsupported currency number {numeric}</source>
+        <translation>AI {ai}: Währungsnummer {numeric} wird nicht unterstützt.</translation>
+    </message>
+    <message>
+        <source>GS1 code {raw!r} carries no GTIN (AI 01)</source>
+        <translation>Der GS1-Code {raw!r} enthält keine GTIN (AI 01).</translation>
+    </message>
+    <message>
+        <source>SKU already exists: {skus}</source>
+        <translation>Diese Art.-Nr. gibt es schon: {skus}</translation>
+    </message>
+    <message>
+        <source>a PIN is 4 to 8 digits</source>
+        <translation>Eine PIN hat 4 bis 8 Ziffern.</translation>
+    </message>
+    <message>
+        <source>a barcode is at most 64 characters</source>
+        <translation>Ein Barcode hat höchstens 64 Zeichen.</translation>
+    </message>
+    <message>
+        <source>a category cannot be placed inside itself</source>
+        <translation>Eine Warengruppe kann nicht in sich selbst liegen.</translation>
+    </message>
+    <message>
+        <source>a category name is 1 to 200 characters</source>
+        <translation>Der Name einer Warengruppe hat 1 bis 200 Zeichen.</translation>
+    </message>
+    <message>
+        <source>a check digit needs a body of digits, got {body!r}</source>
+        <translation>Für eine Prüfziffer sind nur Ziffern möglich, erhalten: {body!r}</translation>
+    </message>
+    <message>
+        <source>a cost cannot be negative</source>
+        <translation>Ein Einkaufspreis kann nicht negativ sein.</translation>
+    </message>
+    <message>
+        <source>a count cannot be negative</source>
+        <translation>Eine Zählung kann nicht negativ sein.</translation>
+    </message>
+    <message>
+        <source>a customer name is 1 to 200 characters</source>
+        <translation>Ein Kundenname hat 1 bis 200 Zeichen.</translation>
+    </message>
+    <message>
+        <source>a customer needs a code and a name</source>
+        <translation>Ein Kunde braucht eine Nummer und einen Namen.</translation>
+    </message>
+    <message>
+        <source>a discount amount cannot be negative</source>
+        <translation>Ein Rabattbetrag kann nicht negativ sein.</translation>
+    </message>
+    <message>
+        <source>a discount cannot apply to a negative line</source>
+        <translation>Auf eine negative Position kann kein Rabatt gegeben werden.</translation>
+    </message>
+    <message>
+        <source>a discount is either a percent or an amount</source>
+        <translation>Ein Rabatt ist entweder ein Prozentsatz oder ein Betrag.</translation>
+    </message>
+    <message>
+        <source>a lead time is 0 to 365 days</source>
+        <translation>Eine Lieferzeit beträgt 0 bis 365 Tage.</translation>
+    </message>
+    <message>
+        <source>a location needs a code (1-32) and a name (1-200 characters)</source>
+        <translation>Ein Lagerort braucht einen Code (1-32) und einen Namen (1-200 Zeichen).</translation>
+    </message>
+    <message>
+        <source>a note is at most 150 characters</source>
+        <translation>Eine Notiz hat höchstens 150 Zeichen.</translation>
+    </message>
+    <message>
+        <source>a page holds 1 to {most} rows</source>
+        <translation>Eine Seite enthält 1 bis {most} Zeilen.</translation>
+    </message>
+    <message>
+        <source>a percent discount must be between 0 and 100</source>
+        <translation>Ein Prozentrabatt muss zwischen 0 und 100 liegen.</translation>
+    </message>
+    <message>
+        <source>a price cannot be negative</source>
+        <translation>Ein Preis kann nicht negativ sein.</translation>
+    </message>
+    <message>
+        <source>a product name is 1 to 300 characters</source>
+        <translation>Ein Artikelname hat 1 bis 300 Zeichen.</translation>
+    </message>
+    <message>
+        <source>a product needs a name</source>
+        <translation>Ein Artikel braucht einen Namen.</translation>
+    </message>
+    <message>
+        <source>a product needs at least one variant</source>
+        <translation>Ein Artikel braucht mindestens eine Variante.</translation>
+    </message>
+    <message>
+        <source>a reorder point cannot be negative</source>
+        <translation>Ein Meldebestand kann nicht negativ sein.</translation>
+    </message>
+    <message>
+        <source>a report covers at most {most} days</source>
+        <translation>Ein Bericht umfasst höchstens {most} Tage.</translation>
+    </message>
+    <message>
+        <source>a sale with payments cannot be parked; complete or void it</source>
+        <translation>Ein Verkauf mit Zahlungen kann nicht geparkt werden; schließen Sie ihn ab oder stornieren Sie ihn.</translation>
+    </message>
+    <message>
+        <source>a secret cannot be unset; set a new value instead</source>
+        <translation>Ein Geheimnis lässt sich nicht löschen; setzen Sie stattdessen einen neuen Wert.</translation>
+    </message>
+    <message>
+        <source>a store code is 1-16 letters or digits</source>
+        <translation>Ein Filialcode hat 1-16 Buchstaben oder Ziffern.</translation>
+    </message>
+    <message>
+        <source>a supplier code is 1 to 32 characters</source>
+        <translation>Eine Lieferantennummer hat 1 bis 32 Zeichen.</translation>
+    </message>
+    <message>
+        <source>a supplier name is 1 to 200 characters</source>
+        <translation>Ein Lieferantenname hat 1 bis 200 Zeichen.</translation>
+    </message>
+    <message>
+        <source>a tax category code is 1 to 32 characters</source>
+        <translation>Der Code einer Steuerkategorie hat 1 bis 32 Zeichen.</translation>
+    </message>
+    <message>
+        <source>a tax rate is a fraction between 0 and 1 (0.19 for 19 %)</source>
+        <translation>Ein Steuersatz ist ein Bruch zwischen 0 und 1 (0.19 für 19 %).</translation>
+    </message>
+    <message>
+        <source>a tax rate is between 0 and 100 %: {text!r}</source>
+        <translation>Ein Steuersatz liegt zwischen 0 und 100 %: {text!r}</translation>
+    </message>
+    <message>
+        <source>a tax-exempt customer needs an exemption certificate number</source>
+        <translation>Ein steuerbefreiter Kunde braucht die Nummer seiner Freistellungsbescheinigung.</translation>
+    </message>
+    <message>
+        <source>a till code is 1-16 letters or digits</source>
+        <translation>Ein Kassencode hat 1-16 Buchstaben oder Ziffern.</translation>
+    </message>
+    <message>
+        <source>a transfer goes between two different locations</source>
+        <translation>Eine Umlagerung geht zwischen zwei verschiedenen Lagerorten.</translation>
+    </message>
+    <message>
+        <source>a transfer needs at least one line</source>
+        <translation>Eine Umlagerung braucht mindestens eine Position.</translation>
+    </message>
+    <message>
+        <source>a user name is 1-64 letters, digits, &apos;.&apos;, &apos;@&apos;, &apos;_&apos; or &apos;-&apos;</source>
+        <translation>Ein Benutzername hat 1-64 Buchstaben, Ziffern, &apos;.&apos;, &apos;@&apos;, &apos;_&apos; oder &apos;-&apos;.</translation>
+    </message>
+    <message>
+        <source>a weighed label already carries its quantity</source>
+        <translation>Ein Wiegeetikett enthält seine Menge schon.</translation>
+    </message>
+    <message>
+        <source>add at least one tax rate (it may be 0 %)</source>
+        <translation>Legen Sie mindestens einen Steuersatz an (er darf 0 % sein).</translation>
+    </message>
+    <message>
+        <source>amount must be more than zero</source>
+        <translation>Der Betrag muss größer als null sein.</translation>
+    </message>
+    <message>
+        <source>an adjustment needs a reason</source>
+        <translation>Eine Korrektur braucht einen Grund.</translation>
+    </message>
+    <message>
+        <source>an adjustment of zero changes nothing</source>
+        <translation>Eine Korrektur um null ändert nichts.</translation>
+    </message>
+    <message>
+        <source>an order needs at least one line</source>
+        <translation>Eine Bestellung braucht mindestens eine Position.</translation>
+    </message>
+    <message>
+        <source>attach a customer first</source>
+        <translation>Wählen Sie zuerst einen Kunden.</translation>
+    </message>
+    <message>
+        <source>bad SKU rule {rule!r}: use {{base}}, {{size}} and {{colour}}</source>
+        <translation>Ungültige Art.-Nr.-Regel {rule!r}: Verwenden Sie {{base}}, {{size}} und {{colour}}.</translation>
+    </message>
+    <message>
+        <source>bad count for {tender!r}</source>
+        <translation>Ungültige Zählung für {tender!r}</translation>
+    </message>
+    <message>
+        <source>barcode already exists: {barcodes}</source>
+        <translation>Diesen Barcode gibt es schon: {barcodes}</translation>
+    </message>
+    <message>
+        <source>barcode is empty</source>
+        <translation>Der Barcode ist leer.</translation>
+    </message>
+    <message>
+        <source>barcode {code!r} contains control characters</source>
+        <translation>Der Barcode {code!r} enthält Steuerzeichen.</translation>
+    </message>
+    <message>
+        <source>barcode {code} already belongs to {owner}</source>
+        <translation>Der Barcode {code} gehört schon zu {owner}.</translation>
+    </message>
+    <message>
+        <source>block {i}: align must be left, center or right</source>
+        <translation>Block {i}: align muss left, center oder right sein.</translation>
+    </message>
+    <message>
+        <source>block {i}: only= takes {choices}</source>
+        <translation>Block {i}: only= erlaubt {choices}</translation>
+    </message>
+    <message>
+        <source>block {i}: size must be normal, wide, tall or double</source>
+        <translation>Block {i}: size muss normal, wide, tall oder double sein.</translation>
+    </message>
+    <message>
+        <source>block {i}: unknown type {kind!r}; use one of {types}</source>
+        <translation>Block {i}: unbekannter Typ {kind!r}; möglich sind {types}</translation>
+    </message>
+    <message>
+        <source>block {i}: {kind} needs data</source>
+        <translation>Block {i}: {kind} braucht data.</translation>
+    </message>
+    <message>
+        <source>block {i}: {kind} needs text</source>
+        <translation>Block {i}: {kind} braucht text.</translation>
+    </message>
+    <message>
+        <source>cannot mix {currency} and {other}</source>
+        <translation>{currency} und {other} lassen sich nicht mischen.</translation>
+    </message>
+    <message>
+        <source>cannot read {path}: {reason}</source>
+        <translation>{path} lässt sich nicht lesen: {reason}</translation>
+    </message>
+    <message>
+        <source>card refund failed: {message}</source>
+        <translation>Die Erstattung auf die Karte ist fehlgeschlagen: {message}</translation>
+    </message>
+    <message>
+        <source>card {status}: {reason}</source>
+        <translation>Karte {status}: {reason}</translation>
+    </message>
+    <message>
+        <source>cash refund must be exactly {amount} minor units</source>
+        <translation>Die Bar-Erstattung muss genau {amount} Untereinheiten betragen.</translation>
+    </message>
+    <message>
+        <source>cash tendered must be more than zero</source>
+        <translation>Der gegebene Barbetrag muss größer als null sein.</translation>
+    </message>
+    <message>
+        <source>catalog file rejected: 1 error, nothing imported</source>
+        <translation>Artikeldatei abgelehnt: 1 Fehler, nichts importiert.</translation>
+    </message>
+    <message>
+        <source>catalog file rejected: {n} errors, nothing imported</source>
+        <translation>Artikeldatei abgelehnt: {n} Fehler, nichts importiert.</translation>
+    </message>
+    <message>
+        <source>category {name!r} already exists</source>
+        <translation>Die Warengruppe {name!r} gibt es schon.</translation>
+    </message>
+    <message>
+        <source>category {name!r} has sub-categories: move them first</source>
+        <translation>Die Warengruppe {name!r} hat Untergruppen: Verschieben Sie diese zuerst.</translation>
+    </message>
+    <message>
+        <source>category {name!r} still has {products} products: move them first</source>
+        <translation>Die Warengruppe {name!r} enthält noch {products} Artikel: Verschieben Sie diese zuerst.</translation>
+    </message>
+    <message>
+        <source>change a return line through the return, not the sale</source>
+        <translation>Ändern Sie eine Rückgabeposition über die Rückgabe, nicht über den Verkauf.</translation>
+    </message>
+    <message>
+        <source>choose at least one item to return</source>
+        <translation>Wählen Sie mindestens einen Artikel für die Rückgabe.</translation>
+    </message>
+    <message>
+        <source>close the cash drawer before starting the next sale</source>
+        <translation>Schließen Sie die Kassenlade, bevor Sie den nächsten Verkauf beginnen.</translation>
+    </message>
+    <message>
+        <source>colour {text!r}... is longer than 50 characters</source>
+        <translation>Die Farbe {text!r}... ist länger als 50 Zeichen.</translation>
+    </message>
+    <message>
+        <source>could not give the card payment back: {message}</source>
+        <translation>Die Kartenzahlung ließ sich nicht zurückgeben: {message}</translation>
+    </message>
+    <message>
+        <source>customer no longer exists</source>
+        <translation>Den Kunden gibt es nicht mehr.</translation>
+    </message>
+    <message>
+        <source>customer {code!r} already exists</source>
+        <translation>Den Kunden {code!r} gibt es schon.</translation>
+    </message>
+    <message>
+        <source>days must be at least 1 and the lead time not negative</source>
+        <translation>Die Tage müssen mindestens 1 sein und die Lieferzeit darf nicht negativ sein.</translation>
+    </message>
+    <message>
+        <source>earlier call did not finish</source>
+        <translation>Der vorige Vorgang wurde nicht abgeschlossen.</translation>
+    </message>
+    <message>
+        <source>empty scan</source>
+        <translation>Leerer Scan.</translation>
+    </message>
+    <message>
+        <source>enter at least one counted item</source>
+        <translation>Geben Sie mindestens einen gezählten Artikel ein.</translation>
+    </message>
+    <message>
+        <source>every variant needs a SKU</source>
+        <translation>Jede Variante braucht eine Art.-Nr.</translation>
+    </message>
+    <message>
+        <source>finish or park the current sale before a return</source>
+        <translation>Schließen Sie den aktuellen Verkauf ab oder parken Sie ihn vor einer Rückgabe.</translation>
+    </message>
+    <message>
+        <source>finish or park the current sale first</source>
+        <translation>Schließen Sie zuerst den aktuellen Verkauf ab oder parken Sie ihn.</translation>
+    </message>
+    <message>
+        <source>found adds stock: give a positive quantity</source>
+        <translation>found bucht ein: Geben Sie eine positive Menge an.</translation>
+    </message>
+    <message>
+        <source>invalid value {value!r} for {key}</source>
+        <translation>Ungültiger Wert {value!r} für {key}</translation>
+    </message>
+    <message>
+        <source>kind is paid_in, paid_out or no_sale</source>
+        <translation>Die Art ist paid_in, paid_out oder no_sale.</translation>
+    </message>
+    <message>
+        <source>location {code} already exists</source>
+        <translation>Den Lagerort {code} gibt es schon.</translation>
+    </message>
+    <message>
+        <source>log in first</source>
+        <translation>Melden Sie sich zuerst an.</translation>
+    </message>
+    <message>
+        <source>look back 1 to 366 days</source>
+        <translation>Der Rückblick umfasst 1 bis 366 Tage.</translation>
+    </message>
+    <message>
+        <source>no card terminal is configured on this till</source>
+        <translation>An dieser Kasse ist kein Kartenterminal eingerichtet.</translation>
+    </message>
+    <message>
+        <source>no category {category_id}</source>
+        <translation>Keine Warengruppe {category_id}</translation>
+    </message>
+    <message>
+        <source>no closed shift {shift_id}</source>
+        <translation>Keine abgeschlossene Schicht {shift_id}</translation>
+    </message>
+    <message>
+        <source>no connector {name!r}</source>
+        <translation>Keine Schnittstelle {name!r}</translation>
+    </message>
+    <message>
+        <source>no customer {customer!r}</source>
+        <translation>Kein Kunde {customer!r}</translation>
+    </message>
+    <message>
+        <source>no customer {id_or_code!r}</source>
+        <translation>Kein Kunde {id_or_code!r}</translation>
+    </message>
+    <message>
+        <source>no dead or pending delivery of event {event_id}</source>
+        <translation>Keine abgelehnte oder ausstehende Zustellung von Ereignis {event_id}</translation>
+    </message>
+    <message>
+        <source>no device with role {role!r} in this till&apos;s profile</source>
+        <translation>Im Profil dieser Kasse gibt es kein Gerät mit der Rolle {role!r}.</translation>
+    </message>
+    <message>
+        <source>no item with SKU or barcode {code!r}</source>
+        <translation>Kein Artikel mit Art.-Nr. oder Barcode {code!r}</translation>
+    </message>
+    <message>
+        <source>no item with SKU or barcode {text!r}</source>
+        <translation>Kein Artikel mit Art.-Nr. oder Barcode {text!r}</translation>
+    </message>
+    <message>
+        <source>no item with SKU {sku!r}</source>
+        <translation>Kein Artikel mit Art.-Nr. {sku!r}</translation>
+    </message>
+    <message>
+        <source>no item with barcode or SKU {code!r}</source>
+        <translation>Kein Artikel mit Barcode oder Art.-Nr. {code!r}</translation>
+    </message>
+    <message>
+        <source>no line {key} in this sale</source>
+        <translation>Keine Position {key} in diesem Verkauf</translation>
+    </message>
+    <message>
+        <source>no location {id_or_code!r}</source>
+        <translation>Kein Lagerort {id_or_code!r}</translation>
+    </message>
+    <message>
+        <source>no open shift on till {till_code}</source>
+        <translation>Keine offene Schicht an Kasse {till_code}</translation>
+    </message>
+    <message>
+        <source>no open shift on till {till_code}: open one first</source>
+        <translation>Keine offene Schicht an Kasse {till_code}: Öffnen Sie zuerst eine.</translation>
+    </message>
+    <message>
+        <source>no parent category {parent_id}</source>
+        <translation>Keine übergeordnete Warengruppe {parent_id}</translation>
+    </message>
+    <message>
+        <source>no parked sale {park_id}</source>
+        <translation>Kein geparkter Verkauf {park_id}</translation>
+    </message>
+    <message>
+        <source>no print job {job_id}</source>
+        <translation>Kein Druckauftrag {job_id}</translation>
+    </message>
+    <message>
+        <source>no product {product_id}</source>
+        <translation>Kein Artikel {product_id}</translation>
+    </message>
+    <message>
+        <source>no purchase order {po!r}</source>
+        <translation>Keine Bestellung {po!r}</translation>
+    </message>
+    <message>
+        <source>no receipt template called {name!r}</source>
+        <translation>Keine Bonvorlage namens {name!r}</translation>
+    </message>
+    <message>
+        <source>no receipt {receipt_no}</source>
+        <translation>Kein Bon {receipt_no}</translation>
+    </message>
+    <message>
+        <source>no sale with receipt number {receipt_no!r}</source>
+        <translation>Kein Verkauf mit der Bonnummer {receipt_no!r}</translation>
+    </message>
+    <message>
+        <source>no stock count {count_id!r}</source>
+        <translation>Keine Inventur {count_id!r}</translation>
+    </message>
+    <message>
+        <source>no store in {base}: run `pos init` (or `pos demo-data`) first</source>
+        <translation>Keine Filiale in {base}: Führen Sie zuerst `pos init` (oder `pos demo-data`) aus.</translation>
+    </message>
+    <message>
+        <source>no supplier {id_or_code!r}</source>
+        <translation>Kein Lieferant {id_or_code!r}</translation>
+    </message>
+    <message>
+        <source>no tax category {tax_id}</source>
+        <translation>Keine Steuerkategorie {tax_id}</translation>
+    </message>
+    <message>
+        <source>no transfer {id_or_number!r}</source>
+        <translation>Keine Umlagerung {id_or_number!r}</translation>
+    </message>
+    <message>
+        <source>no user {user_id!r}</source>
+        <translation>Kein Benutzer {user_id!r}</translation>
+    </message>
+    <message>
+        <source>no variant {variant_id}</source>
+        <translation>Keine Variante {variant_id}</translation>
+    </message>
+    <message>
+        <source>not a date: {text!r} (use YYYY-MM-DD)</source>
+        <translation>Kein Datum: {text!r} (Format JJJJ-MM-TT)</translation>
+    </message>
+    <message>
+        <source>not a quantity: {text!r}</source>
+        <translation>Keine Menge: {text!r}</translation>
+    </message>
+    <message>
+        <source>not a tax rate: {rate!r}</source>
+        <translation>Kein Steuersatz: {rate!r}</translation>
+    </message>
+    <message>
+        <source>not a tax rate: {text!r}</source>
+        <translation>Kein Steuersatz: {text!r}</translation>
+    </message>
+    <message>
+        <source>not an amount: {text!r}</source>
+        <translation>Kein Betrag: {text!r}</translation>
+    </message>
+    <message>
+        <source>not an e-mail address: {email!r}</source>
+        <translation>Keine E-Mail-Adresse: {email!r}</translation>
+    </message>
+    <message>
+        <source>nothing to change</source>
+        <translation>Nichts zu ändern.</translation>
+    </message>
+    <message>
+        <source>nothing to park</source>
+        <translation>Nichts zu parken.</translation>
+    </message>
+    <message>
+        <source>nothing to receive</source>
+        <translation>Nichts anzunehmen.</translation>
+    </message>
+    <message>
+        <source>nothing to refund: the customer owes the shop</source>
+        <translation>Nichts zu erstatten: Der Kunde schuldet dem Geschäft Geld.</translation>
+    </message>
+    <message>
+        <source>nothing to sell: the sale has no lines</source>
+        <translation>Nichts zu verkaufen: Der Verkauf hat keine Positionen.</translation>
+    </message>
+    <message>
+        <source>one return at a time: this cart already returns another sale</source>
+        <translation>Nur eine Rückgabe auf einmal: Dieser Warenkorb enthält schon die Rückgabe eines anderen Verkaufs.</translation>
+    </message>
+    <message>
+        <source>only an admin can change an admin</source>
+        <translation>Nur ein Administrator kann einen Administrator ändern.</translation>
+    </message>
+    <message>
+        <source>only an admin can create an admin</source>
+        <translation>Nur ein Administrator kann einen Administrator anlegen.</translation>
+    </message>
+    <message>
+        <source>only an admin can make an admin</source>
+        <translation>Nur ein Administrator kann jemanden zum Administrator machen.</translation>
+    </message>
+    <message>
+        <source>only cash may exceed the amount due ({remaining} minor units left)</source>
+        <translation>Nur Bargeld darf den offenen Betrag übersteigen (noch {remaining} Untereinheiten offen).</translation>
+    </message>
+    <message>
+        <source>only weighed items can be returned in fractions</source>
+        <translation>Nur gewogene Artikel können in Bruchteilen zurückgegeben werden.</translation>
+    </message>
+    <message>
+        <source>only weighed items can have a fractional quantity</source>
+        <translation>Nur gewogene Artikel können eine gebrochene Menge haben.</translation>
+    </message>
+    <message>
+        <source>only {qty} of line {line_no} ({sku}) can still be returned</source>
+        <translation>Von Position {line_no} ({sku}) können nur noch {qty} zurückgegeben werden.</translation>
+    </message>
+    <message>
+        <source>original sale not found</source>
+        <translation>Der ursprüngliche Verkauf wurde nicht gefunden.</translation>
+    </message>
+    <message>
+        <source>price label {gtin!r} is in {label_currency}, the store sells in {store_currency}</source>
+        <translation>Das Preisetikett {gtin!r} ist in {label_currency}, das Geschäft verkauft in {store_currency}.</translation>
+    </message>
+    <message>
+        <source>print job {job_id} is not pending</source>
+        <translation>Der Druckauftrag {job_id} wartet nicht.</translation>
+    </message>
+    <message>
+        <source>put the item on the scale: the weight is zero</source>
+        <translation>Legen Sie den Artikel auf die Waage: Das Gewicht ist null.</translation>
+    </message>
+    <message>
+        <source>quantity is implausibly large</source>
+        <translation>Die Menge ist unplausibel groß.</translation>
+    </message>
+    <message>
+        <source>quantity must be more than zero</source>
+        <translation>Die Menge muss größer als null sein.</translation>
+    </message>
+    <message>
+        <source>quantity {q} has more than 3 decimals</source>
+        <translation>Die Menge {q} hat mehr als 3 Nachkommastellen.</translation>
+    </message>
+    <message>
+        <source>quantity {text!r} has more than 3 decimals</source>
+        <translation>Die Menge {text!r} hat mehr als 3 Nachkommastellen.</translation>
+    </message>
+    <message>
+        <source>rank by one of: {rankings}</source>
+        <translation>Sortieren Sie nach einem von: {rankings}</translation>
+    </message>
+    <message>
+        <source>receipt template has no [[block]] entries</source>
+        <translation>Die Bonvorlage hat keine [[block]]-Einträge.</translation>
+    </message>
+    <message>
+        <source>receipt template is not valid TOML: {exc}</source>
+        <translation>Die Bonvorlage ist kein gültiges TOML: {exc}</translation>
+    </message>
+    <message>
+        <source>receipt template {path} does not exist</source>
+        <translation>Die Bonvorlage {path} gibt es nicht.</translation>
+    </message>
+    <message>
+        <source>receipt {receipt_no} has no sold line {line_no}</source>
+        <translation>Bon {receipt_no} hat keine verkaufte Position {line_no}.</translation>
+    </message>
+    <message>
+        <source>refund to &apos;original&apos; or &apos;store_credit&apos;</source>
+        <translation>Erstattung auf &apos;original&apos; oder &apos;store_credit&apos;</translation>
+    </message>
+    <message>
+        <source>return a positive quantity</source>
+        <translation>Geben Sie eine positive Menge zurück.</translation>
+    </message>
+    <message>
+        <source>return lines cannot be discounted</source>
+        <translation>Auf Rückgabepositionen gibt es keinen Rabatt.</translation>
+    </message>
+    <message>
+        <source>return lines keep the price that was paid</source>
+        <translation>Rückgabepositionen behalten den bezahlten Preis.</translation>
+    </message>
+    <message>
+        <source>role {role!r}: use one of {roles} (a number may follow, e.g. scanner2)</source>
+        <translation>Rolle {role!r}: Möglich sind {roles} (eine Zahl darf folgen, z. B. scanner2).</translation>
+    </message>
+    <message>
+        <source>sale is not fully paid: {minor} minor units still due</source>
+        <translation>Der Verkauf ist nicht vollständig bezahlt: noch {minor} Untereinheiten offen.</translation>
+    </message>
+    <message>
+        <source>say what the money was for</source>
+        <translation>Geben Sie an, wofür das Geld war.</translation>
+    </message>
+    <message>
+        <source>show 1 to 100 items per category</source>
+        <translation>Zeigen Sie 1 bis 100 Artikel pro Warengruppe.</translation>
+    </message>
+    <message>
+        <source>show 1 to 1000 rows</source>
+        <translation>Zeigen Sie 1 bis 1000 Zeilen.</translation>
+    </message>
+    <message>
+        <source>show 1 to 10000 rows</source>
+        <translation>Zeigen Sie 1 bis 10000 Zeilen.</translation>
+    </message>
+    <message>
+        <source>size {text!r}... is longer than 50 characters</source>
+        <translation>Die Größe {text!r}... ist länger als 50 Zeichen.</translation>
+    </message>
+    <message>
+        <source>stock count {number} has no counted items</source>
+        <translation>Die Inventur {number} hat keine gezählten Artikel.</translation>
+    </message>
+    <message>
+        <source>stock count {number} is {status}</source>
+        <translation>Die Inventur {number} hat den Status {status}.</translation>
+    </message>
+    <message>
+        <source>store credit and points need a customer</source>
+        <translation>Guthaben und Punkte brauchen einen Kunden.</translation>
+    </message>
+    <message>
+        <source>store credit needs a customer: attach one first</source>
+        <translation>Guthaben braucht einen Kunden: Wählen Sie zuerst einen.</translation>
+    </message>
+    <message>
+        <source>supplier {code} already exists</source>
+        <translation>Den Lieferanten {code} gibt es schon.</translation>
+    </message>
+    <message>
+        <source>supplier {code} is inactive</source>
+        <translation>Der Lieferant {code} ist inaktiv.</translation>
+    </message>
+    <message>
+        <source>tax category codes must be unique</source>
+        <translation>Die Codes der Steuerkategorien müssen eindeutig sein.</translation>
+    </message>
+    <message>
+        <source>tax category {code!r} already exists</source>
+        <translation>Die Steuerkategorie {code!r} gibt es schon.</translation>
+    </message>
+    <message>
+        <source>tax mode is &apos;inclusive&apos; or &apos;exclusive&apos;</source>
+        <translation>Der Steuermodus ist &apos;inclusive&apos; oder &apos;exclusive&apos;.</translation>
+    </message>
+    <message>
+        <source>tax rate {rate!r} has more than 6 decimals</source>
+        <translation>Der Steuersatz {rate!r} hat mehr als 6 Nachkommastellen.</translation>
+    </message>
+    <message>
+        <source>the SKU rule gives two cells the same SKU: add {size} and {colour} to it</source>
+        <translation>Die Art.-Nr.-Regel gibt zwei Feldern dieselbe Art.-Nr.: Ergänzen Sie {size} und {colour}.</translation>
+    </message>
+    <message>
+        <source>the SKU rule gives {sku!r}: a SKU is 1 to 64 characters</source>
+        <translation>Die Art.-Nr.-Regel ergibt {sku!r}: Eine Art.-Nr. hat 1 bis 64 Zeichen.</translation>
+    </message>
+    <message>
+        <source>the card terminal did not answer and the payment could not be checked; do not charge again — it will be checked when the terminal is back</source>
+        <translation>Das Kartenterminal hat nicht geantwortet und die Zahlung ließ sich nicht prüfen; nicht noch einmal abbuchen — sie wird geprüft, sobald das Terminal wieder da ist.</translation>
+    </message>
+    <message>
+        <source>the customer cannot change once payments are taken</source>
+        <translation>Der Kunde lässt sich nicht mehr ändern, sobald Zahlungen erfasst sind.</translation>
+    </message>
+    <message>
+        <source>the discount is larger than the amount it applies to</source>
+        <translation>Der Rabatt ist größer als der Betrag, auf den er sich bezieht.</translation>
+    </message>
+    <message>
+        <source>the float cannot be negative</source>
+        <translation>Der Wechselgeldbestand kann nicht negativ sein.</translation>
+    </message>
+    <message>
+        <source>the order is already {status}</source>
+        <translation>Die Bestellung hat schon den Status {status}.</translation>
+    </message>
+    <message>
+        <source>the original card payment has no provider reference</source>
+        <translation>Die ursprüngliche Kartenzahlung hat keine Referenz des Zahlungsanbieters.</translation>
+    </message>
+    <message>
+        <source>the original sale was in another currency</source>
+        <translation>Der ursprüngliche Verkauf war in einer anderen Währung.</translation>
+    </message>
+    <message>
+        <source>the product file {catalog_csv} does not exist</source>
+        <translation>Die Artikeldatei {catalog_csv} gibt es nicht.</translation>
+    </message>
+    <message>
+        <source>the range ends ({end}) before it starts ({start})</source>
+        <translation>Der Zeitraum endet ({end}), bevor er beginnt ({start}).</translation>
+    </message>
+    <message>
+        <source>the store needs a name</source>
+        <translation>Die Filiale braucht einen Namen.</translation>
+    </message>
+    <message>
+        <source>this cursor does not belong to a list</source>
+        <translation>Diese Seitenmarke gehört zu keiner Liste.</translation>
+    </message>
+    <message>
+        <source>this cursor does not belong to a search</source>
+        <translation>Diese Seitenmarke gehört zu keiner Suche.</translation>
+    </message>
+    <message>
+        <source>this cursor does not belong to the order list</source>
+        <translation>Diese Seitenmarke gehört nicht zur Bestellliste.</translation>
+    </message>
+    <message>
+        <source>this cursor does not belong to the transfer list</source>
+        <translation>Diese Seitenmarke gehört nicht zur Umlagerungsliste.</translation>
+    </message>
+    <message>
+        <source>this manager override is not valid for this action</source>
+        <translation>Diese Freigabe des Filialleiters gilt nicht für diesen Vorgang.</translation>
+    </message>
+    <message>
+        <source>till {till_code} already has an open shift</source>
+        <translation>Kasse {till_code} hat schon eine offene Schicht.</translation>
+    </message>
+    <message>
+        <source>transfer a positive quantity</source>
+        <translation>Lagern Sie eine positive Menge um.</translation>
+    </message>
+    <message>
+        <source>unknown RCN region {name!r}; valid regions: {regions}</source>
+        <translation>Unbekannte RCN-Region {name!r}; gültige Regionen: {regions}</translation>
+    </message>
+    <message>
+        <source>unknown currency code {code!r}</source>
+        <translation>Unbekannter Währungscode {code!r}</translation>
+    </message>
+    <message>
+        <source>unknown field in {text!r}: {exc}</source>
+        <translation>Unbekanntes Feld in {text!r}: {exc}</translation>
+    </message>
+    <message>
+        <source>unknown reason {reason!r}; use one of: {reasons}</source>
+        <translation>Unbekannter Grund {reason!r}; möglich sind: {reasons}</translation>
+    </message>
+    <message>
+        <source>unknown report {name!r}; reports: {reports}</source>
+        <translation>Unbekannter Bericht {name!r}; Berichte: {reports}</translation>
+    </message>
+    <message>
+        <source>unknown setting {key!r}; known: {known}</source>
+        <translation>Unbekannte Einstellung {key!r}; bekannt sind: {known}</translation>
+    </message>
+    <message>
+        <source>unknown tax category {tax_code!r}</source>
+        <translation>Unbekannte Steuerkategorie {tax_code!r}</translation>
+    </message>
+    <message>
+        <source>unknown time zone {name!r} (e.g. Europe/Berlin)</source>
+        <translation>Unbekannte Zeitzone {name!r} (z. B. Europe/Berlin)</translation>
+    </message>
+    <message>
+        <source>unreadable GS1 Digital Link {body!r}: {exc}</source>
+        <translation>Unlesbarer GS1 Digital Link {body!r}: {exc}</translation>
+    </message>
+    <message>
+        <source>unreadable GS1 code {body!r}: {exc}</source>
+        <translation>Unlesbarer GS1-Code {body!r}: {exc}</translation>
+    </message>
+    <message>
+        <source>unusable GTIN {code!r}: {exc}</source>
+        <translation>Unbrauchbare GTIN {code!r}: {exc}</translation>
+    </message>
+    <message>
+        <source>use count or transfer for those movements</source>
+        <translation>Verwenden Sie für diese Bewegungen eine Inventur oder Umlagerung.</translation>
+    </message>
+    <message>
+        <source>user {username!r} already exists</source>
+        <translation>Den Benutzer {username!r} gibt es schon.</translation>
+    </message>
+    <message>
+        <source>wrong check digit in GTIN {code!r}: expected {expected}, got {got} (misread or mistyped code)</source>
+        <translation>Falsche Prüfziffer in GTIN {code!r}: erwartet {expected}, gelesen {got} (Code falsch gelesen oder vertippt)</translation>
+    </message>
+    <message>
+        <source>wrong user name or PIN</source>
+        <translation>Falscher Benutzername oder falsche PIN.</translation>
+    </message>
+    <message>
+        <source>you cannot deactivate yourself</source>
+        <translation>Sie können sich nicht selbst deaktivieren.</translation>
+    </message>
+    <message>
+        <source>{approver} may not authorise {action}</source>
+        <translation>{approver} darf {action} nicht freigeben.</translation>
+    </message>
+    <message>
+        <source>{base} already holds a store</source>
+        <translation>In {base} gibt es schon eine Filiale.</translation>
+    </message>
+    <message>
+        <source>{code!r} is not a GTIN: expected 8, 12, 13 or 14 digits</source>
+        <translation>{code!r} ist keine GTIN: erwartet werden 8, 12, 13 oder 14 Ziffern.</translation>
+    </message>
+    <message>
+        <source>{keys} is a secret: store it with `pos devices secret` (it goes to the OS keyring)</source>
+        <translation>{keys} ist geheim: Speichern Sie es mit `pos devices secret` (es kommt in den Schlüsselbund des Systems).</translation>
+    </message>
+    <message>
+        <source>{name} ({role}) may not do this: {action} needs a manager override</source>
+        <translation>{name} ({role}) darf das nicht: {action} braucht die Freigabe eines Filialleiters.</translation>
+    </message>
+    <message>
+        <source>{name} has no setting {key!r}</source>
+        <translation>{name} hat keine Einstellung {key!r}.</translation>
+    </message>
+    <message>
+        <source>{name} has only {credit} minor units of store credit</source>
+        <translation>{name} hat nur {credit} Untereinheiten Guthaben.</translation>
+    </message>
+    <message>
+        <source>{name} has {points} points</source>
+        <translation>{name} hat {points} Punkte.</translation>
+    </message>
+    <message>
+        <source>{name} is not for sale (inactive)</source>
+        <translation>{name} ist nicht im Verkauf (inaktiv).</translation>
+    </message>
+    <message>
+        <source>{name} is sold by the piece, not weighed</source>
+        <translation>{name} wird nach Stück verkauft, nicht gewogen.</translation>
+    </message>
+    <message>
+        <source>{name}: duplicate SKU or barcode within the product</source>
+        <translation>{name}: doppelte Art.-Nr. oder doppelter Barcode im Artikel</translation>
+    </message>
+    <message>
+        <source>{name}: name or category too long</source>
+        <translation>{name}: Name oder Warengruppe zu lang</translation>
+    </message>
+    <message>
+        <source>{number} is already {status}</source>
+        <translation>{number} hat schon den Status {status}.</translation>
+    </message>
+    <message>
+        <source>{number} is {status}: only a draft can change</source>
+        <translation>{number} hat den Status {status}: Nur ein Entwurf kann sich ändern.</translation>
+    </message>
+    <message>
+        <source>{number} is {status}: only an ordered purchase order can be received</source>
+        <translation>{number} hat den Status {status}: Nur eine bestellte Bestellung kann angenommen werden.</translation>
+    </message>
+    <message>
+        <source>{pct}% is beyond the approver&apos;s limit</source>
+        <translation>{pct} % liegt über der Grenze des Freigebenden.</translation>
+    </message>
+    <message>
+        <source>{reason} removes stock: give a negative quantity</source>
+        <translation>{reason} bucht aus: Geben Sie eine negative Menge an.</translation>
+    </message>
+    <message>
+        <source>{sku} has no barcode {code}</source>
+        <translation>{sku} hat keinen Barcode {code}.</translation>
+    </message>
+    <message>
+        <source>{sku} is not on {number}</source>
+        <translation>{sku} steht nicht auf {number}.</translation>
+    </message>
+    <message>
+        <source>{sku} is on the order twice: make it one line</source>
+        <translation>{sku} steht zweimal auf der Bestellung: Machen Sie eine Position daraus.</translation>
+    </message>
+    <message>
+        <source>{sku} is sold by the piece: a count of {value} is not whole</source>
+        <translation>{sku} wird nach Stück verkauft: Eine Zählung von {value} ist keine ganze Zahl.</translation>
+    </message>
+    <message>
+        <source>{sku} is sold by the piece: a quantity of {value} is not whole</source>
+        <translation>{sku} wird nach Stück verkauft: Eine Menge von {value} ist keine ganze Zahl.</translation>
+    </message>
+    <message>
+        <source>{sku}: SKU (64), size or colour (50) too long</source>
+        <translation>{sku}: Art.-Nr. (64), Größe oder Farbe (50) zu lang</translation>
+    </message>
+    <message>
+        <source>{sku}: a cost cannot be negative</source>
+        <translation>{sku}: Ein Einkaufspreis kann nicht negativ sein.</translation>
+    </message>
+    <message>
+        <source>{sku}: a count cannot be negative</source>
+        <translation>{sku}: Eine Zählung kann nicht negativ sein.</translation>
+    </message>
+    <message>
+        <source>{sku}: cannot move {qty}, {on_hand} on hand</source>
+        <translation>{sku}: {qty} lassen sich nicht umlagern, Bestand {on_hand}</translation>
+    </message>
+    <message>
+        <source>{sku}: order a positive quantity</source>
+        <translation>{sku}: Bestellen Sie eine positive Menge.</translation>
+    </message>
+    <message>
+        <source>{sku}: prices cannot be negative</source>
+        <translation>{sku}: Preise können nicht negativ sein.</translation>
+    </message>
+    <message>
+        <source>{sku}: receive a positive quantity</source>
+        <translation>{sku}: Nehmen Sie eine positive Menge an.</translation>
+    </message>
+    <message>
+        <source>{sku}: transfer a positive quantity</source>
+        <translation>{sku}: Lagern Sie eine positive Menge um.</translation>
+    </message>
+    <message>
+        <source>{sku}: {qty} is more than the {outstanding} outstanding</source>
+        <translation>{sku}: {qty} ist mehr als die offenen {outstanding}.</translation>
+    </message>
+    <message>
+        <source>{text!r} has more decimals than {code} allows ({exponent})</source>
+        <translation>{text!r} hat mehr Nachkommastellen, als {code} erlaubt ({exponent}).</translation>
+    </message>
+    <message>
+        <source>{text!r} is negative</source>
+        <translation>{text!r} ist negativ.</translation>
+    </message>
+    <message>
+        <source>{text!r} is not yes/no (use yes, no, true, false, 1 or 0)</source>
+        <translation>{text!r} ist nicht ja/nein (verwenden Sie yes, no, true, false, 1 oder 0).</translation>
+    </message>
+    <message>
+        <source>{username} is locked after {max_failed} wrong PINs; try again after {until} UTC or ask a manager</source>
+        <translation>{username} ist nach {max_failed} falschen PINs gesperrt; versuchen Sie es nach {until} UTC wieder oder fragen Sie einen Filialleiter.</translation>
+    </message>
+    <message>
+        <source>{username} is the last active admin</source>
+        <translation>{username} ist der letzte aktive Administrator.</translation>
+    </message>
+    <message>
+        <source>{username} is the last admin: make another admin first</source>
+        <translation>{username} ist der letzte Administrator: Machen Sie zuerst jemand anderen zum Administrator.</translation>
+    </message>
+</context>
+<context>
     <name>ReportDialog</name>
     <message>
         <source>Print</source>

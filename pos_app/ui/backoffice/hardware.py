@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.devices import DeviceEntry
 from ...hardware import setup
+from ..i18n import refusal_text
 from ..models import Column
 from ..statusbar import device_words, role_name
 from ..widgets import button, label, open_dialog
@@ -159,7 +160,7 @@ class HardwarePage(Page):
                 self.say(line)
             self.say(self.tr("OK.") if result.ok else self.tr("Not OK."))
 
-        self.ctx.tasks.run(work, done=done, failed=lambda exc: (self.say(str(exc)),
+        self.ctx.tasks.run(work, done=done, failed=lambda exc: (self.say(refusal_text(exc)),
                                                                 self.show_error(exc)))
 
 
@@ -270,5 +271,5 @@ class DeviceDialog(FormDialog):
                                                "%1", role_name(saved.role)).replace(
                                                "%2", saved.url).replace("%3", saved.driver
                                                                         or ""))),
-                       failed=lambda exc: self.show_error(str(exc)))
+                       failed=lambda exc: self.show_error(refusal_text(exc)))
 

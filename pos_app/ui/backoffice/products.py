@@ -31,6 +31,7 @@ from ...domain.backoffice import MatrixCell, ProductDetail, ProductRow, VariantR
 from ...domain.catalog import NewProduct, NewVariant
 from ...domain.errors import ValidationError
 from ...domain.money import format_plain, parse_minor
+from ..i18n import refusal_text
 from ..models import RIGHT, Column
 from ..widgets import button, label, open_dialog, panel
 from .page import FormDialog, Page, PageContext, Paged, Table
@@ -152,7 +153,7 @@ class ProductsPage(Page):
                         cost=parse_minor(dlg.value("cost") or "0", cur)),),
                     dlg.value("category"), weighed.isChecked())
             except ValidationError as exc:
-                dlg.show_error(str(exc))
+                dlg.show_error(refusal_text(exc))
                 return
 
             def created(result: Any) -> None:
@@ -161,7 +162,7 @@ class ProductsPage(Page):
                 self.open_product(result[0])
 
             self.call(self.ctx.app.catalog.add_product, product, done=created,
-                      failed=lambda exc: dlg.show_error(str(exc)))
+                      failed=lambda exc: dlg.show_error(refusal_text(exc)))
 
         dlg.ok_button(self.tr("Create"), create)
         open_dialog(dlg, name="new_product_dialog")
@@ -181,7 +182,7 @@ class ProductsPage(Page):
             if isinstance(exc, ImportRejected):
                 report = ImportReport(self, exc)
                 open_dialog(report, name="import_report")
-                self.show_error(str(exc))
+                self.show_error(refusal_text(exc))
             else:
                 self.show_error(exc)
 
@@ -255,20 +256,20 @@ class CategoriesDialog(FormDialog):
 
     def add(self) -> None:
         self.page.call(self.page.ctx.app.catalog_admin.add_category, self.name.text(),
-                       done=self._done, failed=lambda exc: self.show_error(str(exc)))
+                       done=self._done, failed=lambda exc: self.show_error(refusal_text(exc)))
 
     def rename(self) -> None:
         cid = self._current()
         if cid is not None:
             self.page.call(self.page.ctx.app.catalog_admin.edit_category, cid,
                            self.name.text(), done=self._done,
-                           failed=lambda exc: self.show_error(str(exc)))
+                           failed=lambda exc: self.show_error(refusal_text(exc)))
 
     def delete(self) -> None:
         cid = self._current()
         if cid is not None:
             self.page.call(self.page.ctx.app.catalog_admin.delete_category, cid,
-                           done=self._done, failed=lambda exc: self.show_error(str(exc)))
+                           done=self._done, failed=lambda exc: self.show_error(refusal_text(exc)))
 
 
 class ImportReport(FormDialog):
@@ -398,7 +399,7 @@ class ProductEditor(QWidget):
             try:
                 values = d.parsed()
             except (ValidationError, InvalidOperation) as exc:
-                self.page.show_error(str(exc) if isinstance(exc, ValidationError)
+                self.page.show_error(refusal_text(exc) if isinstance(exc, ValidationError)
                                      else self.tr("Enter numbers for price, cost and reorder "
                                                   "point."))
                 return
@@ -462,7 +463,7 @@ class VariantDialog(FormDialog):
         self._page().call(self._page().ctx.app.catalog_admin.add_barcode, self.v.id, code,
                           done=lambda normal: (self.barcodes.addItem(normal),
                                                self.new_code.clear()),
-                          failed=lambda exc: self.show_error(str(exc)))
+                          failed=lambda exc: self.show_error(refusal_text(exc)))
 
     def remove_code(self) -> None:
         item = self.barcodes.currentItem()
@@ -471,7 +472,7 @@ class VariantDialog(FormDialog):
         code = item.text()
         self._page().call(self._page().ctx.app.catalog_admin.remove_barcode, self.v.id, code,
                           done=lambda _r: self.barcodes.takeItem(self.barcodes.row(item)),
-                          failed=lambda exc: self.show_error(str(exc)))
+                          failed=lambda exc: self.show_error(refusal_text(exc)))
 
 
 class MatrixDialog(FormDialog):
@@ -511,7 +512,7 @@ class MatrixDialog(FormDialog):
         self.page.call(self.page.ctx.app.catalog_admin.plan_matrix, self.detail.id, sizes,
                        colours, sku_rule=self.rule.text(), base_sku=self.base.text() or None,
                        done=lambda cells: self._show(cells) if seq == self._seq else None,
-                       failed=lambda exc: self.show_error(str(exc)))
+                       failed=lambda exc: self.show_error(refusal_text(exc)))
 
     def _show(self, cells: list[MatrixCell]) -> None:
         while self.grid.count():
@@ -541,14 +542,14 @@ class MatrixDialog(FormDialog):
         try:
             price = parse_minor(self.price.text(), self.page.fmt.currency)
         except ValidationError as exc:
-            self.show_error(str(exc))
+            self.show_error(refusal_text(exc))
             return
         self.page.call(self.page.ctx.app.catalog_admin.add_matrix, self.detail.id, sizes,
                        colours, price=price, sku_rule=self.rule.text(),
                        base_sku=self.base.text() or None,
                        done=lambda rows: (self.page.show_info(self.tr(
                            "%1 variants added.").replace("%1", str(len(rows)))), self.accept()),
-                       failed=lambda exc: self.show_error(str(exc)))
+                       failed=lambda exc: self.show_error(refusal_text(exc)))
 
 
 def _base_sku(detail: ProductDetail) -> str:

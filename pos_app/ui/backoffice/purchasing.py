@@ -33,6 +33,7 @@ from ...domain.inventory import (
     Supplier,
 )
 from ...domain.money import parse_minor
+from ..i18n import refusal_text
 from ..models import RIGHT, Column
 from ..widgets import button, label, open_dialog, panel
 from .page import FormDialog, Page, PageContext, Paged, Table
@@ -529,7 +530,7 @@ class OrderEditor(QWidget):
             qty = parse_quantity(qty_text)
             cost = parse_minor(cost_text, self.fmt.currency) if cost_text else None
         except ValidationError as exc:
-            self.page.show_error(str(exc))
+            self.page.show_error(refusal_text(exc))
             return
         page, loc = self.page, self.location.location_id
 
@@ -615,7 +616,7 @@ class OrderEditor(QWidget):
             try:
                 got = [(vid, parse_quantity(e.text() or "0")) for vid, e in edits.items()]
             except ValidationError as exc:
-                dlg.show_error(str(exc))
+                dlg.show_error(refusal_text(exc))
                 return
             got = [(vid, q) for vid, q in got if q != 0]
             if not got:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from drivers.printdoc import plain_text
 
 from ...domain.backoffice import TaxCategoryRow
+from ..i18n import refusal_text
 from ..models import RIGHT, Column
 from ..theme import apply_theme
 from ..widgets import button, label, open_dialog, panel
@@ -321,7 +322,7 @@ class SettingsPage(Page):
             return plain_text(printing.preview(text or None, head, foot), printing.columns)
 
         self.ctx.tasks.run(render, done=lambda out: self._show_preview(seq, out, ""),
-                           failed=lambda exc: self._show_preview(seq, None, str(exc)))
+                           failed=lambda exc: self._show_preview(seq, None, refusal_text(exc)))
 
     def _show_preview(self, seq: int, text: str | None, error: str) -> None:
         if seq != self._preview_seq:
@@ -353,7 +354,7 @@ class SettingsPage(Page):
             self.call(self.ctx.app.catalog_admin.add_tax_category, dlg.value("code"),
                       dlg.value("name"), dlg.value("rate"),
                       done=lambda _r: (dlg.accept(), self.refresh()),
-                      failed=lambda exc: dlg.show_error(str(exc)))
+                      failed=lambda exc: dlg.show_error(refusal_text(exc)))
 
         dlg.ok_button(self.tr("Add"), ok)
         open_dialog(dlg, name="tax_dialog")
@@ -370,7 +371,7 @@ class SettingsPage(Page):
         def ok() -> None:
             self.call(self.ctx.app.catalog_admin.edit_tax_category, tax.id, dlg.value("name"),
                       dlg.value("rate"), done=lambda _r: (dlg.accept(), self.refresh()),
-                      failed=lambda exc: dlg.show_error(str(exc)))
+                      failed=lambda exc: dlg.show_error(refusal_text(exc)))
 
         dlg.ok_button(self.tr("Save"), ok)
         open_dialog(dlg, name="tax_dialog")

@@ -32,6 +32,7 @@ from ...domain.inventory import (
     Transfer,
     TransferLine,
 )
+from ..i18n import refusal_text
 from ..models import RIGHT, Column
 from ..widgets import button, label, open_dialog
 from .page import FormDialog, Page, PageContext, Paged, Table
@@ -272,7 +273,7 @@ class StockPage(Page):
             try:
                 delta = dlg.delta()
             except ValidationError as exc:
-                dlg.show_error(str(exc))
+                dlg.show_error(refusal_text(exc))
                 return
 
             def done(after: StockRow) -> None:
@@ -493,7 +494,7 @@ class CountSheet(QWidget):
         try:
             qty = parse_quantity(qty_text)
         except ValidationError as exc:
-            self.page.show_error(str(exc))
+            self.page.show_error(refusal_text(exc))
             return
         add = bool(self.entry.add_box and self.entry.add_box.isChecked())
         inv = self.page.inv
@@ -616,7 +617,7 @@ class TransferDialog(FormDialog):
         try:
             qty = parse_quantity(qty_text)
         except ValidationError as exc:
-            self.show_error(str(exc))
+            self.show_error(refusal_text(exc))
             return
 
         def done(row: StockRow) -> None:

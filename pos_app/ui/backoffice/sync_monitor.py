@@ -9,6 +9,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer
 from PySide6.QtWidgets import QHBoxLayout
 
 from ...app import sync_admin
+from ..i18n import refusal_text
 from ..models import RIGHT, Column
 from ..widgets import button, label, open_dialog
 from .page import FormDialog, Page, PageContext, Table
@@ -129,7 +130,7 @@ class SyncPage(Page):
                       done=lambda _c: (dlg.accept(), self.show_info(self.tr(
                           "Connector %1 changed; retry its refused events now.").replace(
                           "%1", config.name)), self.refresh()),
-                      failed=lambda exc: dlg.show_error(str(exc)))
+                      failed=lambda exc: dlg.show_error(refusal_text(exc)))
 
         dlg.ok_button(self.tr("Save"), ok)
         open_dialog(dlg, name="connector_dialog")

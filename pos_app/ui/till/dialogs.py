@@ -37,7 +37,7 @@ from ...domain.errors import ValidationError
 from ...domain.money import parse_minor
 from ...domain.pricing import Discount
 from ...domain.quantity import parse_qty
-from ..i18n import Fmt
+from ..i18n import Fmt, refusal_text
 from ..widgets import Keypad, MoneyEdit, button, label
 from .session import OverrideRequest, PriceInfo, ReturnInfo, TillSession
 
@@ -195,7 +195,7 @@ class DiscountDialog(TouchDialog):
             else:
                 self.discount = Discount(amount=parse_minor(text, self.currency))
         except (ValidationError, InvalidOperation, ValueError) as exc:
-            self.show_error(str(exc) if isinstance(exc, ValidationError)
+            self.show_error(refusal_text(exc) if isinstance(exc, ValidationError)
                             else self.tr("Enter a number."))
             return
         self.accept()
@@ -223,7 +223,7 @@ class PriceDialog(TouchDialog):
         try:
             self.price = self.edit.minor()
         except ValidationError as exc:
-            self.show_error(str(exc))
+            self.show_error(refusal_text(exc))
             return
         self.accept()
 
@@ -459,7 +459,7 @@ class AmountDialog(TouchDialog):
         try:
             self.amount = self.edit.minor()
         except ValidationError as exc:
-            self.show_error(str(exc))
+            self.show_error(refusal_text(exc))
             return
         if self.needs_reason and not self.reason.text().strip():
             self.show_error(self.tr("Say what the money is for."))
@@ -522,7 +522,7 @@ class CashCountDialog(TouchDialog):
                 if edit.text().strip():
                     counted[tender] = edit.minor()
         except ValidationError as exc:
-            self.show_error(str(exc))
+            self.show_error(refusal_text(exc))
             return
         self.counted = counted
         self.accept()

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QListWidget, QVBoxLayout
 from ...domain.denominations import quick_cash
 from ...domain.errors import ValidationError
 from ..cart_view import CartView
-from ..i18n import Fmt
+from ..i18n import Fmt, refusal_text
 from ..theme import set_role
 from ..widgets import Keypad, MoneyEdit, button, label, panel
 from .session import SaleDone, TillSession
@@ -125,7 +125,7 @@ class PayScreen(QWidget):
         try:
             return self.amount.minor()
         except ValidationError as exc:
-            self.session.error.emit(str(exc))
+            self.session.error.emit(refusal_text(exc))
             raise
 
     def _cash(self) -> None:

@@ -33,6 +33,7 @@ from ...domain.users import Permission, User
 from ...hardware.adapters import wait
 from ...services.auth import OverrideGrant
 from ..cart_view import CartView, build_view
+from ..i18n import refusal_text
 from ..tasks import Tasks
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ class TillSession(QObject):
         def failed(exc: BaseException) -> None:
             if isinstance(exc, PermissionDenied) and exc.permission:
                 self.override_needed.emit(OverrideRequest(
-                    exc.permission, str(exc),
+                    exc.permission, refusal_text(exc),
                     lambda grant: self.tasks.lane(action, grant, done=done)))
             else:
                 self._fail(exc)
@@ -570,7 +571,7 @@ def user_message(exc: BaseException) -> str:
     from ...services.ports import DeviceUnavailable
 
     if isinstance(exc, (PosError, DeviceUnavailable)):
-        text = str(exc)
+        text = refusal_text(exc)
         return text[:1].upper() + text[1:] if text else type(exc).__name__
     return QCoreApplication.translate(
         "TillSession", "Something went wrong. Nothing was lost; the details are in the log.")
