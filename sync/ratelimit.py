@@ -133,6 +133,7 @@ class Limiter:
         self._blocked_until = 0.0  # Retry-After, an exhausted server quota or cost bucket
         self._remaining: float | None = None  # server quota left, our own estimate
         self._reset_at = 0.0
+        self._span = 1.0  # the last reset's distance: a bucket's time to its next token
         self._in_flight = 0
         self.max_wait = math.inf  # acquire() without max_wait waits at most this long
         self.probe_s = 1.0  # after a reset, how long the first request's answer may take
@@ -162,6 +163,7 @@ class Limiter:
             if same_window and self._remaining is not None:
                 estimate = min(estimate, self._remaining)
             self._remaining, self._reset_at = estimate, reset_at
+            self._span = reset_at - now
 
     def observe_bucket(self, available: float, maximum: float, restore_rate: float,
                        next_cost: float = 1.0) -> None:
@@ -182,8 +184,8 @@ class Limiter:
     def _wait_locked(self, now: float, cost: float) -> float:
         wait = max(0.0, self._blocked_until - now)
         if self._remaining is not None:
-            if now >= self._reset_at:  # a new window: one request finds out what it holds
-                self._remaining, self._reset_at = 1.0, now + self.probe_s
+            if now >= self._reset_at:
+                self._reset(now)
             if self._remaining < cost:
                 wait = max(wait, self._reset_at - now)
         if self.rate:
@@ -191,6 +193,17 @@ class Limiter:
             tolerance = (self._burst() - 1) * interval
             wait = max(wait, max(self._tat, now) - tolerance - now)
         return wait
+
+    def _reset(self, at: float) -> None:
+        """Past the reset, a quota that was used up lets one request find out what the new
+        window holds (so parallel lanes do not rush a quota of one); the next one may go a
+        reset's distance later even before that answer is in, as a token bucket's reset is
+        the time to its next token (milliseconds), and waiting for each answer would send
+        one request at a time. One that was not used up keeps its estimate: a reset never
+        takes away what was left."""
+        assert self._remaining is not None
+        if self._remaining < 1:  # one more until the answer says more, or the next token
+            self._remaining, self._reset_at = 1.0, at + min(self.probe_s, self._span)
 
     def _rate(self) -> float:
         assert self.rate
@@ -232,8 +245,8 @@ class Limiter:
             if self.rate:
                 self._tat = max(self._tat, now + wait) + cost / self._rate()
             if self._remaining is not None:
-                if now + wait >= self._reset_at:  # it goes after the reset: the probe
-                    self._remaining, self._reset_at = 1.0, now + wait + self.probe_s
+                if now + wait >= self._reset_at:  # it goes after the reset
+                    self._reset(now + wait)
                 self._remaining -= cost
             self._in_flight += 1
             self.waited_s += wait

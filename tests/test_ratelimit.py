@@ -107,6 +107,28 @@ def test_an_exhausted_server_quota_waits_for_its_reset() -> None:
     assert lim.acquire() == 0
 
 
+def test_a_token_buckets_reset_paces_by_its_tokens_not_by_answers() -> None:
+    """A bucket drained to zero says "one more in 10 ms": past that reset one request
+    goes, the next one 10 ms later even while the first answer is still out (waiting for
+    each answer sent one request at a time: a fifth of a 100/s limit on this machine)."""
+    lim, t = limiter()
+    with lim.request():
+        lim.observe({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "0.010",
+                     "X-RateLimit-Limit": "20"}, 200)
+    start = t.now
+    assert lim.acquire() == pytest.approx(0.010)  # at the reset: the next token
+    assert lim.acquire() == pytest.approx(0.010)  # no answer yet: the token after it
+    assert t.now - start == pytest.approx(0.020)
+
+
+def test_a_reset_never_takes_away_what_was_left() -> None:
+    lim, t = limiter()
+    with lim.request():
+        lim.observe({"X-RateLimit-Remaining": "5", "X-RateLimit-Reset": "0.010"}, 200)
+    t.now += 1.0  # long past the reset
+    assert [lim.acquire() for _ in range(5)] == [0, 0, 0, 0, 0]  # the five still count
+
+
 def test_requests_still_out_count_against_the_quota_an_answer_reports() -> None:
     lim, _t = limiter()
     for _ in range(3):  # three lanes send at once
