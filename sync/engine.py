@@ -480,13 +480,14 @@ class SyncEngine:
         while queue:
             unit = queue.pop(0)
             if unit.ref is None:  # gather single deliveries into one request
-                ds = [d for d in unit.deliveries if d.order_key not in blocked]
+                ds = [d for d in unit.deliveries if blocked.isdisjoint(d.order_keys)]
                 while len(ds) < size and queue and queue[0].ref is None:
-                    ds += [d for d in queue.pop(0).deliveries if d.order_key not in blocked]
+                    ds += [d for d in queue.pop(0).deliveries
+                           if blocked.isdisjoint(d.order_keys)]
                 if not ds:
                     continue
             else:
-                if any(d.order_key in blocked for d in unit.deliveries):
+                if any(not blocked.isdisjoint(d.order_keys) for d in unit.deliveries):
                     continue
                 ds = unit.deliveries
             results = self._send(s, ds, unit.ref)
@@ -507,7 +508,7 @@ class SyncEngine:
         with s.lock:
             for d, r in zip(ds, results, strict=True):
                 if isinstance(r, NotAttempted):
-                    blocked.add(d.order_key)
+                    blocked.update(d.order_keys)
                     go_on = go_on and not isinstance(r, Throttled)
                 elif isinstance(r, TransientError):
                     if pause is None:
@@ -522,14 +523,14 @@ class SyncEngine:
                                  d.event.id, r, pause)
                     outcome.failures.append((d.event.id, str(r),
                                              now + timedelta(seconds=pause)))
-                    blocked.add(d.order_key)
+                    blocked.update(d.order_keys)
                     go_on = False
                 elif isinstance(r, PermanentError):
                     outcome.dead.append((d.event.id, str(r)))
                     errors.append(r)
                     log.warning("sync %s: %s (%s) is a dead letter: %s", s.name, d.event.id,
                                 d.event.type, r)
-                    blocked.add(d.order_key)
+                    blocked.update(d.order_keys)
                 elif isinstance(r, SyncError):  # pragma: no cover - only the two kinds exist
                     raise TypeError(r)
                 else:

@@ -24,20 +24,42 @@ class Delivery:
     event: OutboxEvent
     idempotency_key: str
     attempts: int
-    order_key: str  # events with one key reach a target in outbox order
+    order_key: str  # the lane: events sharing one of their keys are sent by one lane
     # a grouped delivery (a ledger's daily summary): the target operation this event was
     # planned into before the first attempt, so a retry re-sends the same operation
     planned: str | None = None
 
+    @property
+    def order_keys(self) -> tuple[str, ...]:
+        return ordering_keys(self.event)
+
 
 def ordering_key(event: OutboxEvent) -> str:
-    """A sale and its refunds share a key (the sale before its refund); stock movements
-    share one key (so every item's deltas arrive in order); anything else is per aggregate."""
+    """The lane an event is sent in: a sale and its refunds share one (the sale before its
+    refund); all stock movements share one, where ``ordering_keys`` keeps order per item;
+    anything else is per aggregate."""
     if event.type in ("sale.completed", "refund.completed", "exchange.completed"):
         return f"sale:{event.payload.get('return_of_sale_id') or event.aggregate_id}"
     if event.type == "stock.moved":
         return "stock"
     return f"{event.aggregate_type}:{event.aggregate_id}"
+
+
+def ordering_keys(event: OutboxEvent) -> tuple[str, ...]:
+    """What an event keeps its order by: a stock movement by each item and location it
+    moves (so a dead letter for one item holds back that item's later movements, not every
+    item's), anything else by its lane."""
+    if event.type == "stock.moved":
+        keys = sorted({stock_key(m["variant_id"], m["location_id"])
+                       for m in event.payload.get("movements", ())
+                       if "variant_id" in m and "location_id" in m})
+        if keys:
+            return tuple(keys)
+    return (ordering_key(event),)
+
+
+def stock_key(variant_id: str, location_id: str) -> str:
+    return f"stock:{variant_id}:{location_id}"
 
 
 @dataclass(frozen=True, slots=True)

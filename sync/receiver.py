@@ -195,14 +195,14 @@ class Receiver:
         failed: set[str] = set()
         results = []
         for event in events:
-            key, order = event.pop("idempotency_key"), event.pop("order_key", None)
-            if order is not None and order in failed:
+            key, lane = event.pop("idempotency_key"), event.pop("order_key", None)
+            order = set(event.pop("order_keys", None) or ([lane] if lane else []))
+            if not failed.isdisjoint(order):
                 results.append({"idempotency_key": key, "status": 424})
                 continue
             action = self.fault(event)
             if action in ("500", "503", "429", "400"):
-                if order is not None:
-                    failed.add(order)
+                failed |= order
                 result: dict[str, Any] = {"idempotency_key": key, "status": int(action)}
                 if action == "429":
                     result["retry_after"] = self.retry_after

@@ -87,17 +87,19 @@ def drain(eng: SyncEngine, clock: Clock, rounds: int = 200) -> None:
 
 
 def assert_key_order(arrival: list[str], events: dict[str, dict[str, object]]) -> None:
-    """Events sharing an ordering key arrived in outbox order."""
-    from sync.model import OutboxEvent, ordering_key
+    """Events sharing an ordering key (a sale and its refunds; an item's stock movements)
+    arrived in outbox order."""
+    from sync.model import OutboxEvent, ordering_keys
 
     by_id = {e["id"]: e for e in events.values()}
     seen: dict[str, str] = {}
     for eid in arrival:
         e = by_id[eid]
-        key = ordering_key(OutboxEvent(e["id"], e["type"], 1, e["aggregate_type"],  # type: ignore[arg-type]
-                                       e["aggregate_id"], e["payload"], datetime.now(UTC)))  # type: ignore[arg-type]
-        assert seen.get(key, "") < eid, f"{eid} ({key}) arrived after a later event"
-        seen[key] = eid
+        for key in ordering_keys(OutboxEvent(
+                e["id"], e["type"], 1, e["aggregate_type"], e["aggregate_id"],  # type: ignore[arg-type]
+                e["payload"], datetime.now(UTC))):  # type: ignore[arg-type]
+            assert seen.get(key, "") < eid, f"{eid} ({key}) arrived after a later event"
+            seen[key] = eid
 
 
 def outbox_ids(shop: Shop) -> list[str]:
@@ -129,6 +131,92 @@ def test_every_event_arrives_exactly_once_through_faults(shop: Shop) -> None:
             assert first[sale_event["id"]] < first[event["id"]]
     [st] = sync_store(shop.app).status()
     assert (st.pending, st.delivered, st.dead) == (0, len(expected), 0)
+
+
+def test_a_dead_stock_movement_holds_back_that_item_only(shop: Shop) -> None:
+    """Stock keeps its order per item: one item the target refuses must not stop every
+    other item's stock from reaching it (nor the sales), and that item's later movements
+    wait behind the dead one until it is retried, then arrive in order."""
+    receipts = sell(shop, 8)  # tea on the even ones, coffee on the odd ones
+    tea = set(receipts[0::2])
+    broken = {"on": True}
+
+    def fault(event: dict[str, object]) -> str:
+        payload = event["payload"]
+        assert isinstance(payload, dict)
+        refused = event["type"] == "stock.moved" and payload["ref"] in tea
+        return "400" if broken["on"] and refused else "ok"
+
+    def stock_refs() -> list[str]:
+        by_id = {e["id"]: e for e in rcv.events.values()}
+        refs = [by_id[eid]["payload"]["ref"] for eid in rcv.arrival  # type: ignore[index]
+                if by_id[eid]["type"] == "stock.moved"]
+        return [r for r in refs if r in receipts]  # not the fixture's opening stock
+
+    with receiver(SECRET, fault) as rcv:
+        add_webhook(shop, rcv.url)
+        clock = Clock()
+        eng = engine(shop, clock)
+        for _ in range(3):  # however often it runs, the other tea movements stay behind
+            eng.run_until_idle()
+            clock.advance(400)
+        store = sync_store(shop.app)
+        [dead] = store.dead_letters()
+        assert dead.event_type == "stock.moved"
+        assert stock_refs() == receipts[1::2]  # every coffee movement, in order
+        assert sum(e["type"] == "sale.completed" for e in rcv.events.values()) == 8
+        [st] = store.status()
+        assert (st.pending, st.dead) == (3, 1)  # the later tea movements wait, unsent
+        con = sqlite3.connect(shop.data_dir / "pos.sqlite3")
+        waiting = con.execute("SELECT attempts FROM sync_deliveries WHERE state = 'pending'")
+        assert [a for (a,) in waiting] == [0, 0, 0]  # never attempted: no noise, no overtaking
+        con.close()
+        broken["on"] = False
+        assert main(["--data-dir", str(shop.data_dir), "--user", "admin", "--pin", "9999",
+                     "sync", "retry", dead.event_id]) == 0
+        drain(eng, clock)
+        eng.close()
+    assert stock_refs()[4:] == receipts[0::2]  # the tea ones after the retry, in order
+    assert sorted(e["id"] for e in rcv.events.values()) == outbox_ids(shop)
+    assert_key_order(rcv.arrival, rcv.events)
+
+
+def test_a_stock_delivery_queued_before_item_keys_holds_back_all_stock(shop: Shop) -> None:
+    """A delivery queued by a version without per-item keys (no key rows) keeps the old,
+    stricter order: behind it wait all later stock movements, whatever their item."""
+    [first] = sell(shop, 1)  # tea
+    broken = {"on": True}
+
+    def fault(event: dict[str, object]) -> str:
+        payload = event["payload"]
+        assert isinstance(payload, dict)
+        refused = event["type"] == "stock.moved" and payload["ref"] == first
+        return "400" if broken["on"] and refused else "ok"
+
+    def sale_stock() -> list[object]:
+        return [e for e in rcv.events.values() if e["type"] == "stock.moved"
+                and e["payload"]["ref"].startswith("S1-")]  # type: ignore[index]
+
+    with receiver(SECRET, fault) as rcv:
+        add_webhook(shop, rcv.url)
+        clock = Clock()
+        eng = engine(shop, clock)
+        eng.run_until_idle()
+        [dead] = sync_store(shop.app).dead_letters()
+        con = sqlite3.connect(shop.data_dir / "pos.sqlite3")
+        with con:
+            assert con.execute("DELETE FROM sync_delivery_keys WHERE event_id = ?",
+                               (dead.event_id,)).rowcount == 1
+        con.close()
+        broken["on"] = False
+        sell(shop, 2)  # tea and coffee: the same item and another one
+        clock.advance(400)
+        eng.run_until_idle()
+        assert sale_stock() == []
+        assert sum(e["type"] == "sale.completed" for e in rcv.events.values()) == 3
+        [st] = sync_store(shop.app).status()
+        assert (st.pending, st.dead) == (2, 1)
+        eng.close()
 
 
 def test_dead_letter_blocks_its_key_until_retried(shop: Shop, capsys) -> None:  # type: ignore[no-untyped-def]

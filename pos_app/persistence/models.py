@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -469,6 +470,21 @@ class SyncDelivery(Base):
         # rows that can hold back later events of their key (dead, or waiting to retry)
         Index("ix_sync_deliveries_blockers", "connector", "aggregate", "event_id",
               sqlite_where=text(SYNC_BLOCKING), postgresql_where=text(SYNC_BLOCKING)),
+    )
+
+
+class SyncDeliveryKey(Base):
+    """An ordering key of a delivery whose event keeps order by more than its lane: a stock
+    movement, per item and location (migration 0005). A delivery without rows here keeps
+    order by its whole ``aggregate``."""
+
+    __tablename__ = "sync_delivery_keys"
+    connector: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    __table_args__ = (
+        ForeignKeyConstraint(["connector", "event_id"],
+                             ["sync_deliveries.connector", "sync_deliveries.event_id"]),
     )
 
 

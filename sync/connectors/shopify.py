@@ -158,7 +158,7 @@ class _Variant:
 
 class ShopifyConnector:
     type = TYPE
-    max_concurrency = 2  # stock in one lane (its ordering key), orders beside it
+    max_concurrency = 2  # stock in one lane, orders beside it
     schema: ClassVar[dict[str, Setting]] = {
         "shop": Setting("the shop's domain, e.g. my-shop.myshopify.com"),
         "url": Setting("the Admin GraphQL endpoint instead of https://SHOP/admin/api/"

@@ -8,13 +8,15 @@ headers); other 4xx are dead letters with the receiver's own message.
 
 Batch mode (``batch_size`` > 1, for receivers that support it): several events in one
 signed POST with ``X-POS-Batch: N`` and the body ``{"events": [envelope, ...]}``, each
-envelope carrying its own ``idempotency_key`` and ``order_key``. The receiver applies
-them in order and answers ``200 {"results": [{"idempotency_key", "status", "ref"?,
-"error"?, "retry_after"?}, ...]}``: each event is acknowledged, retried or dead-lettered
-by its own status, as if sent alone. After an event fails, the receiver must not apply a
-later one with the same ``order_key`` in that batch (it answers 424 for it), so a
-refund never overtakes its sale. A non-2xx answer to the whole POST counts for every
-event in it.
+envelope carrying its own ``idempotency_key``, ``order_key`` (its lane) and
+``order_keys`` (what it keeps its order by: a stock movement per item and location, any
+other event its ``order_key``). The receiver applies them in order and answers
+``200 {"results": [{"idempotency_key", "status", "ref"?, "error"?, "retry_after"?},
+...]}``: each event is acknowledged, retried or dead-lettered by its own status, as if
+sent alone. After an event fails, the receiver must not apply a later one sharing one of
+its ``order_keys`` in that batch (it answers 424 for it), so a refund never overtakes
+its sale, nor an item's stock movement an earlier one of that item. A non-2xx answer to
+the whole POST counts for every event in it.
 """
 
 from __future__ import annotations
@@ -135,7 +137,8 @@ class WebhookConnector:
 
     def deliver_batch(self, deliveries: list[Delivery]) -> list[str | SyncError | None]:
         items = [{**_data(d.event), "idempotency_key": d.idempotency_key,
-                  "order_key": d.order_key} for d in deliveries]
+                  "order_key": d.order_key, "order_keys": list(d.order_keys)}
+                 for d in deliveries]
         r = self._post(_dumps({"events": items}), {BATCH_HEADER: str(len(items))})
         self._check(r)
         try:

@@ -18,7 +18,7 @@ everywhere else:
   (meta ``_pos_stock_events``), in one batch request (≤ 100 items). A retry after a
   lost answer or a crash finds its events in that list and writes nothing. The
   connector runs one request at a time (``max_concurrency = 1``) and all stock events
-  share one ordering key, so its own writes never race each other; what remains is a web
+  go in one lane, so its own writes never race each other; what remains is a web
   order that WooCommerce commits between the read and the write (one round trip),
   which the write would undo. That is why ``push=orders`` is the default.
 

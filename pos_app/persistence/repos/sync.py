@@ -16,6 +16,7 @@ from sync.model import (
     Reconciliation,
     RoundOutcome,
     ordering_key,
+    ordering_keys,
 )
 
 from ..models import SYNC_BLOCKING, UTCDateTime
@@ -48,18 +49,28 @@ ENQUEUE = sql(
     "INSERT INTO sync_deliveries (connector, event_id, idempotency_key, aggregate, state,"
     " attempts, updated_at) VALUES (:c, :e, :k, :a, 'pending', 0, :at)"
     " ON CONFLICT (connector, event_id) DO NOTHING", "at")
+ADD_KEY = sql("INSERT INTO sync_delivery_keys (connector, event_id, key) VALUES (:c, :e, :k)"
+              " ON CONFLICT DO NOTHING")
+# An event waits behind an earlier one of its aggregate that is dead or waiting for a
+# retry (earlier due ones come first in this batch and the engine stops a key on
+# failure) and shares one of its keys: a delivery without key rows holds back its whole
+# aggregate, one with key rows (a stock movement) only the deliveries sharing a key.
+# Blockers are found through the partial index (few rows), keys by primary key.
 DUE = sql(
     "SELECT o.id, o.type, o.schema_version, o.aggregate_type, o.aggregate_id, o.payload,"
     " o.created_at, d.idempotency_key, d.attempts, d.aggregate, d.target_ref"
     " FROM sync_deliveries d JOIN outbox o ON o.id = d.event_id"
     " WHERE d.connector = :c AND d.state = 'pending'"
     " AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= :now)"
-    # behind an earlier event of the same key that is dead or waiting for a retry, wait
-    # too; earlier due ones come first in this batch and the engine stops a key on failure
     " AND NOT EXISTS (SELECT 1 FROM sync_deliveries e WHERE e.connector = d.connector"
     "   AND e.aggregate = d.aggregate AND e.event_id < d.event_id"
     f"   AND ({SYNC_BLOCKING})"  # the partial index's condition, so the planner uses it
-    "   AND (e.state = 'dead' OR (e.state = 'pending' AND e.next_attempt_at > :now)))"
+    "   AND (e.state = 'dead' OR (e.state = 'pending' AND e.next_attempt_at > :now))"
+    "   AND (NOT EXISTS (SELECT 1 FROM sync_delivery_keys ek"
+    "         WHERE ek.connector = e.connector AND ek.event_id = e.event_id)"
+    "     OR EXISTS (SELECT 1 FROM sync_delivery_keys ek JOIN sync_delivery_keys dk"
+    "         ON dk.connector = ek.connector AND dk.event_id = d.event_id AND dk.key = ek.key"
+    "         WHERE ek.connector = e.connector AND ek.event_id = e.event_id)))"
     " ORDER BY d.event_id LIMIT :n", "now").columns(created_at=UTCDateTime())
 DELIVERED = sql(
     "UPDATE sync_deliveries SET state = 'delivered', attempts = attempts + 1,"
@@ -163,6 +174,7 @@ class SyncRepo(RepoBase):
 
     def sync_remove_connector(self, name: str) -> None:
         self._exec(DROP_RUNTIME, {"k": runtime_key(name)})
+        self._exec(sql("DELETE FROM sync_delivery_keys WHERE connector = :n"), {"n": name})
         self._exec(sql("DELETE FROM sync_deliveries WHERE connector = :n"), {"n": name})
         self._exec(sql("DELETE FROM sync_connectors WHERE name = :n"), {"n": name})
 
@@ -177,9 +189,14 @@ class SyncRepo(RepoBase):
         rows = list(self._exec(NEW_EVENTS, {"cursor": cursor, "c": connector, "n": limit}))
         now = utcnow()
         if rows:
+            events = [_event(r) for r in rows]
             self._exec(ENQUEUE, [{"c": connector, "e": ev.id, "at": now,
                                   "k": f"{connector}:{ev.id}:deliver", "a": ordering_key(ev)}
-                                 for ev in map(_event, rows)])
+                                 for ev in events])
+            keys = [{"c": connector, "e": ev.id, "k": k} for ev in events
+                    if (ks := ordering_keys(ev)) != (ordering_key(ev),) for k in ks]
+            if keys:
+                self._exec(ADD_KEY, keys)
         stop = self._exec(FIRST_OPEN, {"cursor": cursor, "c": connector,
                                        "settled": settled_before}).scalar()
         moved = (self._exec(LAST_BEFORE, {"cursor": cursor, "stop": stop}).scalar() if stop
