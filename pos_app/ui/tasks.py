@@ -24,6 +24,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from .gc_guard import GuiCollector
+
 log = logging.getLogger(__name__)
 
 Done = Callable[[Any], None]
@@ -55,6 +57,8 @@ class Tasks(QObject):
     def __init__(self, on_error: Failed, pool_size: int = 4) -> None:
         super().__init__()
         self._bridge = _Bridge()
+        self.collector = GuiCollector(self)  # no cyclic collection on the workers
+        self.collector.start()
         self._lane = ThreadPoolExecutor(1, thread_name_prefix="till-lane")
         self._pool = ThreadPoolExecutor(pool_size, thread_name_prefix="till-pool")
         self._on_error = on_error
@@ -117,6 +121,7 @@ class Tasks(QObject):
         self._closed = True
         self._lane.shutdown(wait=wait, cancel_futures=True)
         self._pool.shutdown(wait=wait, cancel_futures=True)
+        self.collector.stop()
 
 
 def _expected(exc: BaseException) -> bool:
