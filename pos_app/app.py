@@ -202,6 +202,14 @@ def check_device_entry(entry: DeviceEntry) -> DeviceEntry:
                        entry.enabled)
 
 
+def receipt_template_for(locale: str) -> str:
+    """The template in ``resources/receipts`` named after the locale's language ("de" for
+    de_DE), else "default" (English)."""
+    lang = locale.split("_")[0].split("-")[0].lower()
+    found = files("resources").joinpath("receipts", f"{lang}.toml")
+    return lang if lang.isalpha() and found.is_file() else "default"
+
+
 def receipt_template(name: str) -> str:
     """A template by name from ``resources/receipts``, or a path to a .toml file."""
     if name.endswith(".toml") or os.sep in name:

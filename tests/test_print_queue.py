@@ -103,6 +103,52 @@ def audit(shop: Shop, action: str) -> list[tuple[str | None, str | None, dict[st
     return [(actor, subject, json.loads(details)) for actor, subject, details in rows]
 
 
+def test_a_german_shop_prints_german_receipts(till: Shop, emu: PrinterEmulator) -> None:
+    """receipt_template=de: German words, decimal commas, dd.mm.yyyy, umlauts through the
+    code page; a card sale's merchant copy and a reprint marked in German too."""
+    from pos_app.app import receipt_template_for
+
+    assert receipt_template_for("de_DE") == "de" and receipt_template_for("fr_FR") == "default"
+    till.app.settings.set(till.admin, "receipt_template", "de")
+    till.app.settings.set(till.admin, "print_merchant_copy", True)
+    sale = cash_sale(till)
+    till.app.printing.queue_receipt(sale)
+    till.app.printing.print_pending()
+    (receipt,) = cut_receipts(emu, 1)
+    assert receipt.text == expected_lines(till, sale)
+    assert receipt.text[2] == "KASSENBON"
+    assert receipt.text[3].startswith(f"Bon-Nr. {sale.receipt_no}")
+    assert sale.completed_at.astimezone().strftime("%d.%m.%Y") in receipt.text[3]
+    total = next(line for line in receipt.lines if line.text.startswith("SUMME"))
+    assert total.text.endswith("12,99 EUR") and total.bold
+    assert any(t.startswith("Rückgeld") and t.endswith("7,01") for t in receipt.text)
+    assert any(t.startswith("Bar ") and t.endswith("20,00") for t in receipt.text)
+    assert any(t.startswith("enth. MwSt.") and " auf " in t for t in receipt.text)
+    assert "Für Rückgaben an der Kasse scannen" in receipt.text
+    assert not {"TOTAL", "Change", "Subtotal", "Cash"} & {t.split()[0] for t in receipt.text}
+    card = card_sale(till)
+    till.app.printing.queue_receipt(card)
+    till.app.printing.reprint(sale.receipt_no, till.cashier)
+    till.app.printing.print_pending()
+    _, customer, merchant, reprint = cut_receipts(emu, 4)
+    assert any(t.startswith("Karte ") for t in customer.text)
+    assert "HÄNDLERBELEG" in merchant.text and "HÄNDLERBELEG" not in customer.text
+    assert "KOPIE - NACHDRUCK" in reprint.text
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ('[labels]\ntotl = "x"', "unknown label 'totl'"),
+    ('[labels]\npoints = "{gained}"', "points label may only use"),
+    ('[format]\ndecimal = ";"', "decimal is"),
+])
+def test_a_template_with_bad_labels_or_format_is_refused(toml: str, message: str) -> None:
+    from pos_app.app import receipt_template
+    from pos_app.domain.receipt_layout import TemplateError, load_template
+
+    with pytest.raises(TemplateError, match=message):
+        load_template(receipt_template("default") + "\n" + toml)
+
+
 def test_receipt_of_a_sale_prints_whole_with_total_number_and_euro(
         till: Shop, emu: PrinterEmulator) -> None:
     sale = cash_sale(till)

@@ -209,6 +209,7 @@ def test_the_first_run_wizard_to_the_first_printed_sale(
         try:
             assert sorted(app.devices.entries) == ["printer", "scanner"]
             assert app.settings.all()["locale"] == "de_DE"
+            assert app.settings.all()["receipt_template"] == "de"  # German receipts too
             t.login("admin", "4711")
             float_dialog = t.dialog("open_shift_dialog")  # a new store: open the shift
             t.type_keys(float_dialog.edit, "100")

@@ -9,7 +9,7 @@ driver, and shown as the on-screen preview.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ValidationError
@@ -18,9 +18,19 @@ from .quantity import fmt_qty
 from .sale import CompletedSale
 from .store import TillContext
 
-TENDER_NAMES = {"cash": "Cash", "card": "Card", "store_credit": "Store credit",
-                "loyalty": "Points"}
-TITLES = {"sale": "RECEIPT", "return": "REFUND", "exchange": "EXCHANGE"}
+# The words a receipt prints besides the template's own text: a template's [labels]
+# table replaces any of them (resources/receipts/de.toml prints German receipts).
+LABELS = {
+    "sale": "RECEIPT", "return": "REFUND", "exchange": "EXCHANGE",
+    "subtotal": "Subtotal", "discounts": "Discounts", "total": "TOTAL",
+    "cash_rounding": "Cash rounding", "to_pay": "To pay",
+    "incl_tax": "incl. tax", "tax": "Tax", "tax_base": "on",
+    "promo": "promo", "discount": "discount", "card_ref": "ref", "change": "Change",
+    "cash": "Cash", "card": "Card", "store_credit": "Store credit", "loyalty": "Points",
+    "points": "Points earned {earned}, redeemed {redeemed}",
+    "merchant_copy": "MERCHANT COPY", "reprint": "COPY - REPRINT",
+}
+COPIES = {LABELS[k]: k for k in ("merchant_copy", "reprint")}  # ReceiptInfo.copy -> label
 BLOCKS = {"text", "columns", "rule", "feed", "logo", "lines", "totals", "taxes", "tenders",
           "loyalty", "barcode", "qr", "cut"}
 ONLY = {"sale", "return", "exchange", "copy"}
@@ -34,6 +44,9 @@ class TemplateError(ValidationError):
 @dataclass(frozen=True, slots=True)
 class ReceiptTemplate:
     blocks: tuple[dict[str, Any], ...]
+    labels: dict[str, str] = field(default_factory=lambda: dict(LABELS))
+    decimal: str = "."  # [format] decimal: the decimal mark of amounts and quantities
+    date: str = "%Y-%m-%d"  # [format] date: strftime pattern of {date}
 
 
 def load_template(text: str) -> ReceiptTemplate:
@@ -61,7 +74,25 @@ def load_template(text: str) -> ReceiptTemplate:
                 block.get("text" if kind == "text" else "data"), str):
             raise TemplateError("block {i}: {kind} needs text" if kind == "text" else
                                 "block {i}: {kind} needs data", i=i, kind=kind)
-    return ReceiptTemplate(tuple(blocks))
+    labels = data.get("labels", {})
+    if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
+        raise TemplateError("[labels] takes text values, e.g. total = \"TOTAL\"")
+    unknown = sorted(set(labels) - set(LABELS))
+    if unknown:
+        raise TemplateError("unknown label {label!r}; use one of {labels}", label=unknown[0],
+                            labels=", ".join(LABELS))
+    try:
+        labels.get("points", LABELS["points"]).format(earned=0, redeemed=0)
+    except (KeyError, IndexError, ValueError):
+        raise TemplateError("the points label may only use the fields earned and redeemed"
+                            ) from None
+    fmt = data.get("format", {})
+    decimal, date = fmt.get("decimal", "."), fmt.get("date", "%Y-%m-%d")
+    if decimal not in (".", ","):
+        raise TemplateError("[format] decimal is \".\" or \",\"")
+    if not isinstance(date, str) or "%" not in date:
+        raise TemplateError("[format] date is a strftime pattern such as %d.%m.%Y")
+    return ReceiptTemplate(tuple(blocks), {**LABELS, **labels}, decimal, date)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,20 +114,25 @@ def _row(left: str, right: str, width: int) -> str:
 
 class _Renderer:
     def __init__(self, sale: CompletedSale, ctx: TillContext, info: ReceiptInfo,
-                 width: int) -> None:
+                 width: int, template: ReceiptTemplate) -> None:
         self.sale, self.ctx, self.info, self.width = sale, ctx, info, width
+        self.template, self.label = template, template.labels
         self.ops: list[Op] = []
         when = sale.completed_at.astimezone()
         self.fields = {
             "store_name": ctx.store_name, "header": info.header, "footer": info.footer,
-            "title": TITLES[sale.kind], "receipt_no": sale.receipt_no,
-            "date": when.strftime("%Y-%m-%d"), "time": when.strftime("%H:%M"),
-            "cashier": info.cashier, "till": ctx.till_code, "copy": info.copy or "",
+            "title": self.label[sale.kind], "receipt_no": sale.receipt_no,
+            "date": when.strftime(template.date), "time": when.strftime("%H:%M"),
+            "cashier": info.cashier, "till": ctx.till_code,
+            "copy": self.label.get(COPIES.get(info.copy or "", ""), info.copy or ""),
             "customer": info.customer,
         }
 
     def m(self, v: int) -> str:
-        return format_plain(v, self.sale.currency)
+        return format_plain(v, self.sale.currency).replace(".", self.template.decimal)
+
+    def q(self, qty: Any) -> str:
+        return fmt_qty(qty).replace(".", self.template.decimal)
 
     def fill(self, text: str) -> str:
         try:
@@ -113,9 +149,9 @@ class _Renderer:
         cols = self.width // 2 if style.get("size") in ("wide", "double") else self.width
         self.text(_row(left, right, cols), **style)
 
-    def render(self, template: ReceiptTemplate) -> list[Op]:
+    def render(self) -> list[Op]:
         kind = "copy" if self.info.copy else self.sale.kind
-        for block in template.blocks:
+        for block in self.template.blocks:
             only = block.get("only")
             if only and kind not in only and not (kind == "copy" and self.sale.kind in only):
                 continue
@@ -144,43 +180,46 @@ class _Renderer:
         for ln in self.sale.lines:
             self.row(ln.name, self.m(ln.gross), **style)
             if ln.qty != 1:
-                self.text(f"  {fmt_qty(ln.qty)} x {self.m(ln.unit_price)}")
+                self.text(f"  {self.q(ln.qty)} x {self.m(ln.unit_price)}")
             discount = ln.promo_discount + ln.line_discount + ln.order_discount
             if discount:
-                label = ("  promo " + ",".join(ln.promo_codes)) if ln.promo_discount \
-                    else "  discount"
+                label = (f"  {self.label['promo']} " + ",".join(ln.promo_codes)
+                         if ln.promo_discount else f"  {self.label['discount']}")
                 self.row(label, f"-{self.m(discount)}")
 
     def _totals(self, block: dict[str, Any], style: dict[str, Any]) -> None:
         s = self.sale
-        self.row("Subtotal", self.m(s.subtotal))
+        lb = self.label
+        self.row(lb["subtotal"], self.m(s.subtotal))
         if s.discount_total:
-            self.row("Discounts", f"-{self.m(s.discount_total)}")
-        self.row("TOTAL", f"{self.m(s.total)} {s.currency}", bold=True,
+            self.row(lb["discounts"], f"-{self.m(s.discount_total)}")
+        self.row(lb["total"], f"{self.m(s.total)} {s.currency}", bold=True,
                  size=block.get("size", "normal"))
         if s.rounding:
-            self.row("Cash rounding", self.m(s.rounding))
-            self.row("To pay", self.m(s.amount_due))
+            self.row(lb["cash_rounding"], self.m(s.rounding))
+            self.row(lb["to_pay"], self.m(s.amount_due))
 
     def _taxes(self, block: dict[str, Any], style: dict[str, Any]) -> None:
-        label = "incl. tax" if self.sale.tax_mode == "inclusive" else "Tax"
+        label = self.label["incl_tax" if self.sale.tax_mode == "inclusive" else "tax"]
+        on = self.label["tax_base"]
         for t in self.sale.taxes:
-            self.row(f"{label} {t.code} {t.rate * 100:g}% on {self.m(t.base)}",
-                     self.m(t.tax))
+            rate = f"{t.rate * 100:g}".replace(".", self.template.decimal)
+            self.row(f"{label} {t.code} {rate}% {on} {self.m(t.base)}", self.m(t.tax))
 
     def _tenders(self, block: dict[str, Any], style: dict[str, Any]) -> None:
         for p in self.sale.payments:
-            name = TENDER_NAMES.get(p.tender, p.tender)
+            name = self.label.get(p.tender, p.tender)
             self.row(name, self.m(p.tendered if p.tender == "cash" else p.amount))
             if p.tender == "card" and p.provider_ref:
-                self.text(f"  ref {p.provider_ref[-12:]}")
+                self.text(f"  {self.label['card_ref']} {p.provider_ref[-12:]}")
             if p.change:
-                self.row("Change", self.m(p.change), bold=True)
+                self.row(self.label["change"], self.m(p.change), bold=True)
 
     def _loyalty(self, block: dict[str, Any], style: dict[str, Any]) -> None:
         s = self.sale
         if s.loyalty_earned or s.loyalty_redeemed:
-            self.text(f"Points earned {s.loyalty_earned}, redeemed {s.loyalty_redeemed}")
+            self.text(self.label["points"].format(earned=s.loyalty_earned,
+                                                  redeemed=s.loyalty_redeemed))
 
     def _barcode(self, block: dict[str, Any], style: dict[str, Any]) -> None:
         self.ops.append({"op": "barcode", "data": self.fill(block["data"]),
@@ -196,7 +235,7 @@ class _Renderer:
 
 def render_receipt_ops(sale: CompletedSale, ctx: TillContext, template: ReceiptTemplate,
                        info: ReceiptInfo | None = None, width: int = 42) -> list[Op]:
-    return _Renderer(sale, ctx, info or ReceiptInfo(), width).render(template)
+    return _Renderer(sale, ctx, info or ReceiptInfo(), width, template).render()
 
 
 def report_ops(title: str, text: str, width: int = 42) -> list[Op]:

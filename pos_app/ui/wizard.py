@@ -121,7 +121,7 @@ def create_shop(directory: str | Path | None, plan: ShopPlan) -> ShopCreated:
     """Worker thread: check, create the store in one ``init_store`` call, then the rest."""
     from sync.model import ConnectorConfig
 
-    from ..app import init_store, secret_store, sync_store
+    from ..app import init_store, receipt_template_for, secret_store, sync_store
 
     check_plan(plan)
     app = init_store(directory, store_name=plan.store_name, store_code=plan.store_code,
@@ -148,6 +148,10 @@ def create_shop(directory: str | Path | None, plan: ShopPlan) -> ShopCreated:
     try:
         admin = app.auth.login(plan.admin_user, plan.admin_pin)
         step(f"language {plan.locale}", lambda: app.settings.set(admin, "locale", plan.locale))
+        receipt = receipt_template_for(plan.locale)
+        if receipt != "default":  # receipts in the shop's language where there is a template
+            step(f"receipt template {receipt}",
+                 lambda: app.settings.set(admin, "receipt_template", receipt))
         for entry in plan.devices:
             step(f"{entry.role} {entry.url}",
                  lambda e=entry: app.hardware.set_device(admin, e))  # type: ignore[misc]

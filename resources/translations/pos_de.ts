@@ -1974,6 +1974,18 @@
         <translation>Diese Art.-Nr. gibt es schon: {skus}</translation>
     </message>
     <message>
+        <source>[format] date is a strftime pattern such as %d.%m.%Y</source>
+        <translation>[format] date ist ein strftime-Muster wie %d.%m.%Y</translation>
+    </message>
+    <message>
+        <source>[format] decimal is &quot;.&quot; or &quot;,&quot;</source>
+        <translation>[format] decimal ist &quot;.&quot; oder &quot;,&quot;</translation>
+    </message>
+    <message>
+        <source>[labels] takes text values, e.g. total = &quot;TOTAL&quot;</source>
+        <translation>[labels] nimmt Texte auf, z. B. total = &quot;SUMME&quot;</translation>
+    </message>
+    <message>
         <source>a PIN is 4 to 8 digits</source>
         <translation>Eine PIN hat 4 bis 8 Ziffern.</translation>
     </message>
@@ -2690,6 +2702,10 @@
         <translation>Der ursprüngliche Verkauf war in einer anderen Währung.</translation>
     </message>
     <message>
+        <source>the points label may only use the fields earned and redeemed</source>
+        <translation>Die Beschriftung points darf nur die Felder earned und redeemed verwenden</translation>
+    </message>
+    <message>
         <source>the product file {catalog_csv} does not exist</source>
         <translation>Die Artikeldatei {catalog_csv} gibt es nicht.</translation>
     </message>
@@ -2740,6 +2756,10 @@
     <message>
         <source>unknown field in {text!r}: {exc}</source>
         <translation>Unbekanntes Feld in {text!r}: {exc}</translation>
+    </message>
+    <message>
+        <source>unknown label {label!r}; use one of {labels}</source>
+        <translation>Unbekannte Beschriftung {label!r}; erlaubt sind: {labels}</translation>
     </message>
     <message>
         <source>unknown reason {reason!r}; use one of: {reasons}</source>

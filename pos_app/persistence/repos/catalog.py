@@ -106,7 +106,8 @@ class CatalogRepo(RepoBase):
         tax_id = self.session.scalar(
             select(m.TaxCategory.id).where(m.TaxCategory.code == product.tax_code))
         if tax_id is None:
-            raise ValidationError(f"unknown tax category {product.tax_code!r}")
+            raise ValidationError("unknown tax category {tax_code!r}",
+                                  tax_code=product.tax_code)
         now = utcnow()
         pid = new_id_str()
         self.session.add(m.Product(
@@ -119,7 +120,7 @@ class CatalogRepo(RepoBase):
     def add_variants(self, product_id: str, variants: list[NewVariant]) -> list[str]:
         name = self.session.scalar(select(m.Product.name).where(m.Product.id == product_id))
         if name is None:
-            raise ValidationError(f"no product {product_id}")
+            raise ValidationError("no product {product_id}", product_id=product_id)
         return self._insert_variants(product_id, name, variants)
 
     def _insert_variants(self, product_id: str, product_name: str,
