@@ -69,3 +69,29 @@ def test_the_till_window_runs_with_the_gui_collector(qtbot: Any, tmp_path: Path)
         assert not gc.isenabled()
         t.login("cashier", "1111")
     assert gc.isenabled()
+
+
+def test_a_full_collection_waits_until_the_workers_are_quiet(monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    """A full collection walks the whole heap (100-200 ms in a till on a large store):
+    never while a cashier scans, only once the workers have been idle a while."""
+    from pos_app.ui import gc_guard
+
+    busy = {"since": 0.0}
+    now = {"t": 1000.0}
+    monkeypatch.setattr(gc_guard.time, "monotonic", lambda: now["t"])
+    collector = gc_guard.GuiCollector(quiet_since=lambda: busy["since"])
+    collector.start()
+    try:
+        monkeypatch.setattr(gc, "get_count", lambda: (10_000, 100, 100))  # all due
+        busy["since"] = now["t"]  # work just now
+        collector.collect()
+        assert (collector.collections, collector.full_collections) == (1, 0)  # young only
+        now["t"] += gc_guard.QUIET_S  # quiet long enough
+        collector.collect()
+        assert collector.full_collections == 1
+        busy["since"] = now["t"] = now["t"] + gc_guard.FULL_AT_LEAST_S  # busy for good
+        collector.collect()
+        assert collector.full_collections == 2  # but not put off for ever
+    finally:
+        collector.stop()

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
 INTERVAL_MS = 250
+QUIET_S = 2.0  # a full collection waits for this long without work on the workers
+FULL_AT_LEAST_S = 600.0  # unless none has run for this long
 
 _lock = threading.Lock()
 _holders = 0
@@ -45,9 +49,14 @@ def _unhold() -> None:
 class GuiCollector(QObject):
     """Started by each ``Tasks``; automatic collection is back on when the last stops."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None,
+                 quiet_since: Callable[[], float] | None = None) -> None:
+        """``quiet_since``: when the workers last had work (monotonic seconds)."""
         super().__init__(parent)
         self.collections = 0
+        self.full_collections = 0
+        self._quiet_since = quiet_since or time.monotonic
+        self._last_full = time.monotonic()
         self._release: weakref.finalize[Any, Any] | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(INTERVAL_MS)
@@ -71,10 +80,20 @@ class GuiCollector(QObject):
         self._release = None
 
     def collect(self) -> None:
-        """What the automatic collector would have done by now, oldest generation due."""
+        """The young generations as their thresholds say. A full collection (over the
+        whole heap: 100-200 ms in a till on a large store) only once the workers have
+        been idle for ``QUIET_S``, i.e. not while a cashier scans, or when none has run
+        for ``FULL_AT_LEAST_S``; CPython's own rule also keeps full ones rare."""
         t0, t1, t2 = gc.get_threshold()
         c0, c1, c2 = gc.get_count()
-        if c0 <= t0:
+        now = time.monotonic()
+        if c2 > t2 and (now - self._quiet_since() >= QUIET_S
+                        or now - self._last_full >= FULL_AT_LEAST_S):
+            gc.collect(2)
+            self._last_full = now
+            self.full_collections += 1
+        elif c0 > t0:
+            gc.collect(1 if c1 > t1 else 0)
+        else:
             return
-        gc.collect(2 if c2 > t2 else 1 if c1 > t1 else 0)
         self.collections += 1

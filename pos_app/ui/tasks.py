@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -57,14 +58,16 @@ class Tasks(QObject):
     def __init__(self, on_error: Failed, pool_size: int = 4) -> None:
         super().__init__()
         self._bridge = _Bridge()
-        self.collector = GuiCollector(self)  # no cyclic collection on the workers
-        self.collector.start()
         self._lane = ThreadPoolExecutor(1, thread_name_prefix="till-lane")
         self._pool = ThreadPoolExecutor(pool_size, thread_name_prefix="till-pool")
         self._on_error = on_error
         self._lock = threading.Lock()
         self._running = 0
         self._closed = False
+        self._busy_at = time.monotonic()  # when the workers last had work
+        # no cyclic collection on the workers; full ones while they are quiet
+        self.collector = GuiCollector(self, self._quiet_since)
+        self.collector.start()
 
     # --- submitting ---
     def lane(self, fn: Callable[..., Any], *args: Any, done: Done | None = None,
@@ -105,10 +108,14 @@ class Tasks(QObject):
 
         return executor.submit(job)
 
+    def _quiet_since(self) -> float:
+        return time.monotonic() if self._running else self._busy_at
+
     def _count(self, delta: int) -> None:
         with self._lock:
             self._running += delta
             running = self._running
+            self._busy_at = time.monotonic()
         if threading.current_thread() is threading.main_thread():
             self.busy_changed.emit(running)
 
