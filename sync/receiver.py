@@ -99,6 +99,7 @@ class Receiver:
     batches: int = 0
     duplicates: int = 0
     bad_signatures: int = 0
+    incomplete: int = 0  # requests whose body ended before its Content-Length
     throttled: int = 0  # 429s sent because the published limit was exceeded
     lock: threading.Lock = field(default_factory=threading.Lock)
     changed: threading.Condition = field(default_factory=threading.Condition)
@@ -132,9 +133,17 @@ class Receiver:
             handler.wfile.write(body)
 
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
-        body = handler.rfile.read(int(handler.headers.get("Content-Length", 0)))
+        length = int(handler.headers.get("Content-Length", 0))
+        body = handler.rfile.read(length)
         with self.lock:
             self.requests += 1
+        if len(body) < length:  # the sender went away mid-body (killed): not a forgery
+            with self.lock:
+                self.incomplete += 1
+            handler.close_connection = True
+            with self.changed:
+                self.changed.notify_all()
+            return
         if not verify(self.secret, handler.headers.get(HEADER), body):
             with self.lock:
                 self.bad_signatures += 1
@@ -218,7 +227,8 @@ class Receiver:
         out: dict[str, Any] = {
             "events": len(self.events), "duplicates": self.duplicates,
             "requests": self.requests, "batches": self.batches,
-            "bad_signatures": self.bad_signatures, "throttled": self.throttled,
+            "bad_signatures": self.bad_signatures, "incomplete": self.incomplete,
+            "throttled": self.throttled,
             "arrived_at": self.arrived_at}
         if self.bucket is not None:
             b = self.bucket

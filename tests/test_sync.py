@@ -219,6 +219,19 @@ def test_a_stock_delivery_queued_before_item_keys_holds_back_all_stock(shop: Sho
         eng.close()
 
 
+def test_a_sender_killed_mid_body_is_an_incomplete_request_not_a_bad_signature() -> None:
+    """The chaos test SIGKILLs the sender mid-request: the receiver must tell a body cut
+    short from a forged one (and apply neither)."""
+    with receiver(SECRET) as rcv:
+        host, port = rcv.url.split("//")[1].split("/")[0].split(":")
+        with socket.create_connection((host, int(port))) as s:
+            s.sendall(b"POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
+                      b"X-POS-Signature: sha256=00\r\n\r\n{\"id\": \"cut")
+        with rcv.changed:
+            assert rcv.changed.wait_for(lambda: rcv.incomplete == 1, 10)
+        assert rcv.bad_signatures == 0 and not rcv.events
+
+
 def test_dead_letter_blocks_its_key_until_retried(shop: Shop, capsys) -> None:  # type: ignore[no-untyped-def]
     sell(shop, 6, refund_every=3)  # refunds of sales 1 and 4
     broken = {"on": True}
