@@ -50,16 +50,12 @@ def ordering_keys(event: OutboxEvent) -> tuple[str, ...]:
     moves (so a dead letter for one item holds back that item's later movements, not every
     item's), anything else by its lane."""
     if event.type == "stock.moved":
-        keys = sorted({stock_key(m["variant_id"], m["location_id"])
+        keys = sorted({f"stock:{m['variant_id']}:{m['location_id']}"
                        for m in event.payload.get("movements", ())
                        if "variant_id" in m and "location_id" in m})
         if keys:
             return tuple(keys)
     return (ordering_key(event),)
-
-
-def stock_key(variant_id: str, location_id: str) -> str:
-    return f"stock:{variant_id}:{location_id}"
 
 
 @dataclass(frozen=True, slots=True)

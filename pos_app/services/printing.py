@@ -20,6 +20,7 @@ from ..domain.devices import JobStatus, PrintJob
 from ..domain.errors import NotFound, StateError
 from ..domain.ids import new_id_str
 from ..domain.receipt_layout import (
+    LABELS,
     ReceiptInfo,
     load_template,
     render_receipt_ops,
@@ -34,8 +35,8 @@ from .ports import DeviceUnavailable, Printer, Store
 from .settings import SettingsService
 
 log = logging.getLogger(__name__)
-MERCHANT_COPY = "MERCHANT COPY"
-REPRINT = "COPY - REPRINT"
+MERCHANT_COPY = LABELS["merchant_copy"]  # the template may print its own words
+REPRINT = LABELS["reprint"]
 
 
 def _logo(path: str) -> str | None:
